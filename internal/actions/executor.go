@@ -1,0 +1,298 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+)
+
+// RetryPolicy bounds the retries of transient errors within one delivery.
+type RetryPolicy struct {
+	InitialInterval time.Duration
+	MaxInterval     time.Duration
+	Multiplier      float64
+	// MaxElapsed ends the in-delivery retries; the message is then given back
+	// to JetStream for a later delivery.
+	MaxElapsed time.Duration
+	// RetryAfterCeiling caps how long a target's Retry-After is honoured.
+	RetryAfterCeiling time.Duration
+}
+
+// ExecutorConfig configures an Executor.
+type ExecutorConfig struct {
+	Targets map[string]Target
+	Ledger  Ledger
+	// Locker serializes actions per target user; nil disables it.
+	Locker Locker
+	// Owner identifies this worker in ledger leases.
+	Owner string
+	// Lease is how long a claim on an action lasts; it must cover a whole
+	// delivery (MaxElapsed plus one call's timeout).
+	Lease time.Duration
+	Retry RetryPolicy
+	// DryRun forces every action into dry-run (safety.dry_run).
+	DryRun bool
+	Logger *slog.Logger
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+}
+
+// Executor runs actions against targets at most once per action id.
+type Executor struct {
+	cfg ExecutorConfig
+}
+
+// NewExecutor returns an Executor.
+func NewExecutor(cfg ExecutorConfig) *Executor {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Executor{cfg: cfg}
+}
+
+// Verdict tells the caller what to do with the message that carried the action.
+type Verdict int
+
+// Verdicts.
+const (
+	// Finish: publish Result, then acknowledge the message.
+	Finish Verdict = iota
+	// Redeliver: give the message back to be delivered again after Delay.
+	Redeliver
+	// DeadLetter: publish the failed Result, dead-letter the message, and
+	// terminate it.
+	DeadLetter
+)
+
+// Decision is the executor's answer for one delivery of an action.
+type Decision struct {
+	Verdict Verdict
+	Result  Result
+	// Delay before the next delivery (Redeliver only).
+	Delay time.Duration
+	// Err is the last error (Redeliver and DeadLetter).
+	Err error
+}
+
+// Result is the outcome of an action as reported on the results stream.
+type Result struct {
+	Action     Action
+	Status     Status
+	Reason     string
+	Outcome    Outcome
+	ErrorClass string
+	Attempts   int
+	StartedAt  time.Time
+	FinishedAt time.Time
+	// Replayed is true when the ledger already held this result.
+	Replayed bool
+}
+
+// Delivery describes the JetStream delivery carrying the action.
+type Delivery struct {
+	// Num is this delivery's number, starting at 1.
+	Num int
+	// Max is the consumer's MaxDeliver; the last delivery dead-letters on failure.
+	Max int
+}
+
+func (d Delivery) last() bool { return d.Max > 0 && d.Num >= d.Max }
+
+// Execute runs one delivery of a: claim it in the ledger, call the target
+// with retries, and record the outcome. It never returns an error: every
+// failure becomes a Decision.
+func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
+	started := e.cfg.Now()
+	if e.cfg.DryRun {
+		a.DryRun = true
+	}
+	target, err := e.target(a)
+	if err != nil {
+		return e.deadLetter(a, started, 0, err)
+	}
+	lease, err := e.cfg.Ledger.Acquire(ctx, a, e.cfg.Owner, e.cfg.Lease)
+	switch {
+	case errors.Is(err, ErrAlreadyDone) && lease.Done != nil:
+		return e.replayed(a, *lease.Done)
+	case errors.Is(err, ErrInFlight):
+		return Decision{Verdict: Redeliver, Delay: e.inFlightDelay(err), Err: err}
+	case err != nil:
+		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.InitialInterval, Err: fmt.Errorf("ledger: %w", err)}
+	}
+	unlock, err := e.lockUser(ctx, a)
+	if err != nil {
+		e.release(ctx, a, lease, lease.Attempts, err)
+		return Decision{Verdict: Redeliver, Delay: e.inFlightDelay(err), Err: err}
+	}
+	defer e.unlock(ctx, a, unlock)
+	out, calls, err := e.callWithRetry(ctx, target, a)
+	attempts := lease.Attempts + calls
+	if err == nil {
+		return e.finish(ctx, a, lease, out, attempts, started)
+	}
+	return e.fail(ctx, a, d, lease, attempts, started, err)
+}
+
+func (e *Executor) target(a Action) (Target, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	t, ok := e.cfg.Targets[a.Target]
+	if !ok {
+		return nil, Permanent(fmt.Errorf("%w %q", ErrUnknownTarget, a.Target))
+	}
+	if !t.Supports(a.Kind) {
+		return nil, Unsupported(t.Kind(), a.Kind)
+	}
+	return t, nil
+}
+
+func (e *Executor) finish(ctx context.Context, a Action, l Lease, out Outcome, attempts int, started time.Time) Decision {
+	if l.Interrupted && out.Status == StatusSkipped {
+		out.Reason += " (an earlier attempt was interrupted; state verified before acting)"
+	}
+	rec := Record{Status: out.Status, Reason: out.Reason, Outcome: out, Attempts: attempts, FinishedAt: e.cfg.Now()}
+	if err := e.cfg.Ledger.Finish(ctx, l, rec); err != nil {
+		// The effect happened but is not recorded: the redelivery will find
+		// the state already as wanted and report it, so nothing runs twice.
+		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.InitialInterval, Err: fmt.Errorf("ledger finish: %w", err)}
+	}
+	return Decision{Verdict: Finish, Result: Result{Action: a, Status: out.Status, Reason: out.Reason,
+		Outcome: out, Attempts: attempts, StartedAt: started, FinishedAt: rec.FinishedAt}}
+}
+
+func (e *Executor) fail(ctx context.Context, a Action, d Delivery, l Lease, attempts int, started time.Time, err error) Decision {
+	e.release(ctx, a, l, attempts, err)
+	if ctx.Err() != nil {
+		// Shutting down: hand the message back at once.
+		return Decision{Verdict: Redeliver, Err: err}
+	}
+	class, retryAfter := Classify(err)
+	if class == ClassPermanent || d.last() {
+		return e.deadLetter(a, started, attempts, err)
+	}
+	delay := e.cfg.Retry.MaxInterval
+	if retryAfter > delay {
+		delay = min(retryAfter, e.cfg.Retry.RetryAfterCeiling)
+	}
+	return Decision{Verdict: Redeliver, Delay: delay, Err: err}
+}
+
+// inFlightDelay waits until a held lease expires (its holder may have died)
+// rather than spending deliveries on polling it.
+func (e *Executor) inFlightDelay(err error) time.Duration {
+	var ife *InFlightError
+	if errors.As(err, &ife) && !ife.Until.IsZero() {
+		return max(ife.Until.Sub(e.cfg.Now())+100*time.Millisecond, e.cfg.Retry.InitialInterval)
+	}
+	return e.cfg.Retry.MaxInterval
+}
+
+func (e *Executor) release(ctx context.Context, a Action, l Lease, attempts int, err error) {
+	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if rerr := e.cfg.Ledger.Release(relCtx, l, attempts, err.Error()); rerr != nil {
+		e.cfg.Logger.WarnContext(ctx, "ledger release failed; lease will expire", "action_id", a.ID, "error", rerr)
+	}
+}
+
+// lockUser waits, within the in-delivery retry budget, for the lock on a's
+// user. Waiting here rather than redelivering keeps a storm of alerts about
+// one user from using up JetStream deliveries.
+func (e *Executor) lockUser(ctx context.Context, a Action) (func(context.Context) error, error) {
+	if e.cfg.Locker == nil {
+		return func(context.Context) error { return nil }, nil
+	}
+	deadline := e.cfg.Now().Add(e.cfg.Retry.MaxElapsed)
+	for {
+		unlock, err := e.cfg.Locker.TryLock(ctx, a.LockKey(), e.cfg.Owner, e.cfg.Lease)
+		if err == nil || !errors.Is(err, ErrInFlight) || e.cfg.Now().After(deadline) {
+			return unlock, err
+		}
+		if !sleep(ctx, lockPoll) {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// lockPoll is how often a waiting action retries a user lock.
+const lockPoll = 25 * time.Millisecond
+
+func (e *Executor) unlock(ctx context.Context, a Action, unlock func(context.Context) error) {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := unlock(uctx); err != nil {
+		e.cfg.Logger.WarnContext(ctx, "user lock release failed; it will expire", "action_id", a.ID, "error", err)
+	}
+}
+
+func (e *Executor) deadLetter(a Action, started time.Time, attempts int, err error) Decision {
+	class, _ := Classify(err)
+	return Decision{Verdict: DeadLetter, Err: err, Result: Result{
+		Action: a, Status: StatusFailed, Reason: err.Error(), ErrorClass: class.String(),
+		Attempts: attempts, StartedAt: started, FinishedAt: e.cfg.Now(),
+	}}
+}
+
+func (e *Executor) replayed(a Action, rec Record) Decision {
+	return Decision{Verdict: Finish, Result: Result{Action: a, Status: rec.Status, Reason: rec.Reason,
+		Outcome: rec.Outcome, Attempts: rec.Attempts, FinishedAt: rec.FinishedAt, StartedAt: rec.FinishedAt, Replayed: true}}
+}
+
+// callWithRetry calls the target until it succeeds, fails permanently, or
+// the in-delivery budget runs out. It returns how many calls it made.
+func (e *Executor) callWithRetry(ctx context.Context, t Target, a Action) (Outcome, int, error) {
+	b := e.newBackOff()
+	deadline := e.cfg.Now().Add(e.cfg.Retry.MaxElapsed)
+	for calls := 1; ; calls++ {
+		out, err := t.Execute(ctx, a)
+		if err == nil {
+			return out, calls, nil
+		}
+		class, retryAfter := Classify(err)
+		if class == ClassPermanent || ctx.Err() != nil {
+			return Outcome{}, calls, err
+		}
+		wait := b.NextBackOff()
+		if retryAfter > 0 {
+			wait = max(wait, min(retryAfter, e.cfg.Retry.RetryAfterCeiling))
+		}
+		if wait == backoff.Stop || e.cfg.Now().Add(wait).After(deadline) {
+			return Outcome{}, calls, Transient(fmt.Errorf("retries exhausted after %d calls: %w", calls, err), retryAfter)
+		}
+		e.cfg.Logger.InfoContext(ctx, "transient target error, retrying", "action_id", a.ID,
+			"target", a.Target, "attempt", calls, "wait", wait.String(), "error", err)
+		if !sleep(ctx, wait) {
+			return Outcome{}, calls, err
+		}
+	}
+}
+
+func (e *Executor) newBackOff() *backoff.ExponentialBackOff {
+	r := e.cfg.Retry
+	b := backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(r.InitialInterval),
+		backoff.WithMaxInterval(r.MaxInterval),
+		backoff.WithMultiplier(r.Multiplier),
+		backoff.WithMaxElapsedTime(r.MaxElapsed),
+	)
+	return b
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

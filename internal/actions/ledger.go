@@ -1,0 +1,58 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Ledger records, per action id, whether the action is running, done or
+// free to run, so that its effect happens at most once across redeliveries,
+// restarts and replicas. Implementations must use compare-and-set.
+type Ledger interface {
+	// Acquire takes id's lease for owner until now+lease. It returns
+	// ErrAlreadyDone (with the entry) when the action has finished, and
+	// ErrInFlight when another owner holds an unexpired lease.
+	Acquire(ctx context.Context, a Action, owner string, lease time.Duration) (Lease, error)
+	// Finish records the final result; the action will not run again.
+	Finish(ctx context.Context, l Lease, r Record) error
+	// Release gives the lease back after a failed attempt, keeping the count
+	// of target calls and the last error, so that a later delivery may run it.
+	Release(ctx context.Context, l Lease, attempts int, lastErr string) error
+}
+
+// ErrAlreadyDone is returned by Ledger.Acquire for a finished action.
+var ErrAlreadyDone = errors.New("action already done")
+
+// Lease is a held claim on one action id.
+type Lease struct {
+	ActionID string
+	// Revision is the ledger revision the lease was written at (for CAS).
+	Revision uint64
+	// Attempts counts target calls made by earlier deliveries.
+	Attempts int
+	// Interrupted is true when an earlier attempt took the lease and never
+	// released or finished it: it may have reached the target.
+	Interrupted bool
+	// Done holds the finished record when Acquire returned ErrAlreadyDone.
+	Done *Record
+}
+
+// Record is the final state of an action in the ledger.
+type Record struct {
+	Status     Status    `json:"status"`
+	Reason     string    `json:"reason,omitempty"`
+	Outcome    Outcome   `json:"outcome"`
+	Attempts   int       `json:"attempts"`
+	FinishedAt time.Time `json:"finished_at"`
+}
+
+// Locker serializes actions on the same user of the same target, across
+// replicas, so that two read-before-write sequences never interleave (two
+// alerts about one user must not both see "not quarantined", and two
+// attribute updates must not overwrite each other).
+type Locker interface {
+	// TryLock takes the lock named key for owner until now+ttl. It returns
+	// ErrInFlight while another owner holds an unexpired lock.
+	TryLock(ctx context.Context, key, owner string, ttl time.Duration) (unlock func(context.Context) error, err error)
+}

@@ -1,0 +1,57 @@
+package actions
+
+import "context"
+
+// Status is how an action ended.
+type Status string
+
+// The three outcomes a result event reports.
+const (
+	StatusCompleted Status = "completed"
+	StatusSkipped   Status = "skipped"
+	StatusFailed    Status = "failed"
+)
+
+// Call describes one request made (or, in dry-run, one that would be made)
+// to a target API. It never holds a secret.
+type Call struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	// Status is the HTTP status received; 0 when the call was not made.
+	Status int `json:"status,omitempty"`
+	// Body is the request body with secrets redacted, when there was one.
+	Body any `json:"body,omitempty"`
+}
+
+// Outcome is what a target reports for an action it handled without error.
+type Outcome struct {
+	// Status is StatusCompleted when the target changed state, StatusSkipped
+	// when the read-before-write check found the state already as wanted.
+	Status Status `json:"status"`
+	// Reason explains a skip ("already quarantined") or summarises the change.
+	Reason string `json:"reason,omitempty"`
+	// TargetUserID is the target's own id of the resolved user.
+	TargetUserID string `json:"target_user_id,omitempty"`
+	// Calls lists the requests that changed state, in order.
+	Calls []Call `json:"calls,omitempty"`
+	// Details carries non-secret facts, such as a rotated secret's fingerprint.
+	Details map[string]string `json:"details,omitempty"`
+}
+
+// Target is one configured system that actions run against.
+//
+// Execute resolves the user, reads the current state and changes it only if
+// it differs (read-before-write), so that repeating an action that already
+// took effect reports StatusSkipped instead of acting twice. Errors must be
+// classified with Permanent or Transient; an unclassified error is treated
+// as transient.
+type Target interface {
+	// Name is the target's configured name (targets[].name).
+	Name() string
+	// Kind is the target kind ("beyondinsight", "commvault", "threadfix").
+	Kind() string
+	// Supports reports whether this target kind can carry out k.
+	Supports(k Kind) bool
+	// Execute carries out a against the target.
+	Execute(ctx context.Context, a Action) (Outcome, error)
+}

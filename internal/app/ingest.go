@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/ingest"
+	"github.com/quell-dev/quell/internal/secret"
+	"github.com/quell-dev/quell/internal/sourceauth"
+	"github.com/quell-dev/quell/internal/sources"
+	"github.com/quell-dev/quell/internal/targets"
+	"github.com/quell-dev/quell/internal/telemetry"
+)
+
+// IngestOptions are what a caller may provide instead of the defaults.
+type IngestOptions struct {
+	Logger *slog.Logger
+	// Telemetry supplies the meter and /metrics; nil means none.
+	Telemetry *telemetry.Telemetry
+	// Listener replaces ingest.listen (tests pass a port-0 listener).
+	Listener net.Listener
+	// Ready, if set, receives the bound address once serving.
+	Ready func(addr string)
+}
+
+// RunIngest serves the ingest API until ctx ends.
+func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	srcs, err := BuildSources(cfg)
+	if err != nil {
+		return err
+	}
+	tokens, err := apiTokens(cfg)
+	if err != nil {
+		return err
+	}
+	nc, js, err := Connect(cfg.NATS, "quell-ingest", false)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	go func() {
+		if err := ensureStreams(ctx, js, StreamOptions(cfg.NATS)); err != nil && ctx.Err() == nil {
+			log.Error("streams not ensured", "error", err)
+		}
+	}()
+	icfg := ingest.Config{Sources: srcs, APITokens: tokens, Targets: targets.Names(cfg.Targets), Supports: targets.Supports,
+		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, Logger: log}
+	if o.Telemetry != nil {
+		icfg.Metrics = o.Telemetry.MetricsHandler
+		icfg.Telemetry = ingest.NewMetrics(o.Telemetry.Meter)
+	}
+	ln, err := listen(cfg.Ingest.Listen, o.Listener)
+	if err != nil {
+		return err
+	}
+	log.Info("ingest listening", "addr", ln.Addr().String(), "nats", cfg.NATS.ClientURL(), "sources", len(srcs))
+	if o.Ready != nil {
+		o.Ready(ln.Addr().String())
+	}
+	err = serve(ctx, newHTTPServer(ingest.New(icfg)), ln, cfg.Ingest.ShutdownTimeout, log)
+	return err
+}
+
+// BuildSources builds each configured source's verifier and parser,
+// listing every problem by path.
+func BuildSources(cfg *config.Config) ([]ingest.Source, error) {
+	var out []ingest.Source
+	var problems []string
+	for i, s := range cfg.Sources {
+		path := fmt.Sprintf("sources[%d]", i)
+		var secrets []secret.Secret
+		for j, ref := range s.Auth.Secrets {
+			sec, err := config.Resolve(fmt.Sprintf("%s.auth.secrets[%d]", path, j), ref)
+			if err != nil {
+				problems = append(problems, err.Error())
+				continue
+			}
+			secrets = append(secrets, sec)
+		}
+		a := s.Auth
+		v, err := sourceauth.New(sourceauth.Config{Scheme: a.Scheme, Secrets: secrets, Username: a.Username, Tolerance: a.Tolerance,
+			Header: a.Header, Prefix: a.Prefix, Encoding: a.Encoding, Signed: a.Signed, TimestampHeader: a.TimestampHeader, IDHeader: a.IDHeader})
+		if err != nil && len(secrets) == len(s.Auth.Secrets) {
+			problems = append(problems, fmt.Sprintf("%s.auth: %s", path, strings.ReplaceAll(err.Error(), "\n", "; ")))
+		}
+		src := ingest.Source{Name: s.Name, Kind: s.Kind, Verifier: v}
+		if s.Kind == "generic" {
+			g, err := sources.NewGeneric(s.Name, s.Mapping)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s.%v", path, err))
+			}
+			src.Parser = g
+		} else if len(s.Mapping) > 0 {
+			problems = append(problems, fmt.Sprintf("%s.mapping: only generic sources take a mapping", path))
+		}
+		out = append(out, src)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("sources:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return out, nil
+}
+
+func apiTokens(cfg *config.Config) ([]ingest.APIToken, error) {
+	var out []ingest.APIToken
+	for i, t := range cfg.Ingest.APITokens {
+		s, err := config.Resolve(fmt.Sprintf("ingest.api_tokens[%d].token", i), t.Token)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ingest.APIToken{Name: t.Name, Token: s})
+	}
+	return out, nil
+}
+
+var _ http.Handler = (*ingest.Server)(nil)

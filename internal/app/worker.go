@@ -1,0 +1,166 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/ledger"
+	"github.com/quell-dev/quell/internal/natsembed"
+	"github.com/quell-dev/quell/internal/policy"
+	"github.com/quell-dev/quell/internal/targets"
+	"github.com/quell-dev/quell/internal/telemetry"
+	"github.com/quell-dev/quell/internal/worker"
+)
+
+// WorkerOptions are what a caller may provide instead of the defaults.
+type WorkerOptions struct {
+	Logger    *slog.Logger
+	Telemetry *telemetry.Telemetry
+	// Listener replaces worker.listen for /healthz, /readyz, /metrics.
+	Listener net.Listener
+	// Ready, if set, is called once the worker consumes, with the NATS URL
+	// clients should use.
+	Ready func(natsURL string)
+}
+
+// RunWorker runs the planner and executor until ctx ends. With no
+// nats.url it first starts the embedded server, and stops it last.
+func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	engine, err := policy.Compile(cfg.Policy, cfg.Targets, targets.Supports)
+	if err != nil {
+		return err
+	}
+	tset, err := targets.Build(cfg.Targets, cfg.Worker.Retry.RetryAfterCeiling)
+	if err != nil {
+		return err
+	}
+	defer closeTargets(tset, log)
+
+	natsCfg := cfg.NATS
+	if natsCfg.URL == "" {
+		srv, err := natsembed.Start(ctx, natsembed.Options{Listen: natsCfg.Embedded.Listen,
+			StoreDir: natsCfg.Embedded.StoreDir, SyncAlways: natsCfg.Embedded.SyncAlways})
+		if err != nil {
+			return err
+		}
+		defer srv.Shutdown()
+		natsCfg.URL = srv.ClientURL()
+		log.Info("embedded NATS started", "url", natsCfg.URL, "store_dir", natsCfg.Embedded.StoreDir)
+	}
+	nc, js, err := Connect(natsCfg, "quell-worker", true)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	if err := events.EnsureStreams(ctx, js, StreamOptions(natsCfg)); err != nil {
+		return err
+	}
+	w, err := newWorker(ctx, cfg, nc, js, tset, engine, log, o.Telemetry)
+	if err != nil {
+		return err
+	}
+	stopHTTP, err := serveWorkerHTTP(ctx, cfg, js, o, log)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+	log.Info("worker running", "targets", len(tset.Targets), "rules", len(cfg.Policy.Rules),
+		"concurrency", cfg.Worker.Concurrency, "dry_run", cfg.Safety.DryRun)
+	if o.Ready != nil {
+		o.Ready(natsCfg.URL)
+	}
+	return w.Run(ctx)
+}
+
+func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstream.JetStream, tset *targets.Set,
+	engine *policy.Engine, log *slog.Logger, tel *telemetry.Telemetry) (*worker.Worker, error) {
+	led, err := ledger.Open(ctx, js, events.BucketLedger)
+	if err != nil {
+		return nil, err
+	}
+	r := cfg.Worker.Retry
+	exec := actions.NewExecutor(actions.ExecutorConfig{
+		Targets: tset.Targets, Ledger: led, Locker: led, Owner: owner(), Lease: lease(cfg),
+		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
+			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling},
+		DryRun: cfg.Safety.DryRun, Logger: log,
+	})
+	wcfg := worker.Config{NC: nc, JS: js, Policy: engine, Executor: exec, Concurrency: cfg.Worker.Concurrency,
+		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log}
+	if tel != nil {
+		wcfg.Metrics = worker.NewMetrics(tel.Meter)
+	}
+	return worker.New(wcfg), nil
+}
+
+// lease covers one whole delivery: the retry budget, a call in flight when
+// it runs out, and the ack wait before JetStream would redeliver anyway.
+func lease(cfg *config.Config) time.Duration {
+	var slowest time.Duration
+	for _, t := range cfg.Targets {
+		slowest = max(slowest, t.Timeout)
+	}
+	return cfg.Worker.Retry.MaxElapsed + 2*slowest + cfg.Worker.AckWait
+}
+
+func owner() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+func serveWorkerHTTP(ctx context.Context, cfg *config.Config, js jetstream.JetStream, o WorkerOptions, log *slog.Logger) (func(), error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"status":"ok"}`)) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		c, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := events.CheckStreams(c, js); err != nil {
+			http.Error(w, `{"status":"not ready"}`, http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"ready"}`))
+	})
+	if o.Telemetry != nil {
+		mux.Handle("GET /metrics", o.Telemetry.MetricsHandler)
+	}
+	ln, err := listen(cfg.Worker.Listen, o.Listener)
+	if err != nil {
+		return nil, err
+	}
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := serve(hctx, newHTTPServer(mux), ln, 5*time.Second, log); err != nil {
+			log.Error("worker http", "error", err)
+		}
+	}()
+	return func() { cancel(); <-done }, nil
+}
+
+func closeTargets(t *targets.Set, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := t.Close(ctx); err != nil {
+		log.Warn("target sign-out", "error", err)
+	}
+}

@@ -1,0 +1,103 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quell-dev/quell/internal/cli"
+	"github.com/quell-dev/quell/internal/quelltest"
+)
+
+func run(t *testing.T, cfg string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := cli.NewRoot(&out, &errOut)
+	root.SetArgs(append([]string{"--config", cfg}, args...))
+	err := root.Execute()
+	return out.String(), err
+}
+
+func TestActionListAndShow(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
+	out, err := run(t, p.ConfigFile, "action", "quarantine", "--target", "bi", "--user", "asmith",
+		"--reason", "INC-1 stolen credentials", "--wait", "--json")
+	if err != nil {
+		t.Fatalf("action: %v\n%s", err, out)
+	}
+	var res struct {
+		Status string
+		Action struct {
+			ID          string `json:"id"`
+			RequestedBy string `json:"requested_by"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Status != "completed" || !strings.HasPrefix(res.Action.RequestedBy, "quellctl:") {
+		t.Fatalf("action output %q (%v)", out, err)
+	}
+	if u, _ := p.BI.User(13); !u.IsQuarantined {
+		t.Fatal("not quarantined")
+	}
+
+	out, err = run(t, p.ConfigFile, "actions", "list")
+	if err != nil || !strings.Contains(out, res.Action.ID) || !strings.Contains(out, "completed") || !strings.Contains(out, "asmith") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+	out, err = run(t, p.ConfigFile, "actions", "list", "--status", "failed")
+	if err != nil || strings.Contains(out, res.Action.ID) {
+		t.Fatalf("filtered list: %v\n%s", err, out)
+	}
+	out, err = run(t, p.ConfigFile, "actions", "show", res.Action.ID)
+	if err != nil || !strings.Contains(out, "Ledger    done") || !strings.Contains(out, "INC-1 stolen credentials") || !strings.Contains(out, "POST Users/13/Quarantine") {
+		t.Fatalf("show: %v\n%s", err, out)
+	}
+}
+
+func TestClearErrors(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{NoWorker: true})
+	dead := filepath.Join(t.TempDir(), "dead.yaml")
+	if err := os.WriteFile(dead, []byte("nats: {url: \"nats://127.0.0.1:1\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		cfg  string
+		args []string
+		want string
+	}{
+		{"unknown id", p.ConfigFile, []string{"actions", "show", "act_nope"}, "no action act_nope"},
+		{"nats unreachable", dead, []string{"actions", "list"}, "connect to NATS at nats://127.0.0.1:1"},
+		{"unknown target", p.ConfigFile, []string{"action", "quarantine", "--target", "nope", "--user", "a", "--reason", "r"}, `no such target: "nope"`},
+		{"unsupported", p.ConfigFile, []string{"action", "rotate_client_secret", "--target", "bi", "--user", "a", "--reason", "r"}, "cannot rotate_client_secret"},
+		{"missing reason", p.ConfigFile, []string{"action", "quarantine", "--target", "bi", "--user", "a"}, `"reason" not set`},
+	}
+	for _, c := range cases {
+		_, err := run(t, c.cfg, append(c.args, "--timeout", "2s")...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestWebhookSendSignsForTheSource(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
+	file := filepath.Join(t.TempDir(), "alert.json")
+	if err := os.WriteFile(file, []byte(`{"user":"jdoe","severity":90}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, p.ConfigFile, "webhook", "send", "demo", file)
+	if err != nil || !strings.Contains(out, "202") {
+		t.Fatalf("send: %v %s", err, out)
+	}
+	res := p.WaitResults(t, 1, 15*time.Second)
+	if res[0].Action.User.Username != "jdoe" || res[0].Status != "completed" {
+		t.Fatalf("result %+v", res[0])
+	}
+}

@@ -1,0 +1,212 @@
+// Package config reads quell.yaml into typed structs, fills defaults and
+// validates it, listing every problem by its path (for example
+// "targets[1].base_url: missing"). It is parsed once at start-up and passed
+// down; nothing else reads the file.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/quell-dev/quell/internal/secret"
+)
+
+// Config is the whole quell.yaml.
+type Config struct {
+	NATS    NATS     `yaml:"nats"`
+	Ingest  Ingest   `yaml:"ingest"`
+	Worker  Worker   `yaml:"worker"`
+	Sources []Source `yaml:"sources"`
+	Targets []Target `yaml:"targets"`
+	Policy  Policy   `yaml:"policy"`
+	Safety  Safety   `yaml:"safety"`
+	Log     Log      `yaml:"log"`
+}
+
+// NATS says where JetStream is and how streams are sized.
+type NATS struct {
+	// URL of an external server or cluster; empty means the worker embeds one.
+	URL       string   `yaml:"url"`
+	CredsFile string   `yaml:"creds_file"`
+	TLS       TLS      `yaml:"tls"`
+	Embedded  Embedded `yaml:"embedded"`
+	// Replicas of every stream and bucket: 1 on one machine, 3 on a cluster.
+	Replicas        int           `yaml:"replicas"`
+	DuplicateWindow time.Duration `yaml:"duplicate_window"`
+	EventsMaxAge    time.Duration `yaml:"events_max_age"`
+	ResultsMaxAge   time.Duration `yaml:"results_max_age"`
+	DLQMaxAge       time.Duration `yaml:"dlq_max_age"`
+	LedgerTTL       time.Duration `yaml:"ledger_ttl"`
+}
+
+// TLS client settings for an external NATS.
+type TLS struct {
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// Embedded configures the server the worker starts when NATS.URL is empty.
+type Embedded struct {
+	Listen     string `yaml:"listen"`
+	StoreDir   string `yaml:"store_dir"`
+	SyncAlways bool   `yaml:"sync_always"`
+}
+
+// ClientURL is where clients connect: the external URL, or the embedded
+// server's listen address.
+func (n NATS) ClientURL() string {
+	if n.URL != "" {
+		return n.URL
+	}
+	return "nats://" + n.Embedded.Listen
+}
+
+// Ingest configures the HTTP ingest service.
+type Ingest struct {
+	Listen          string        `yaml:"listen"`
+	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// APITokens authenticate POST /v1/events and POST /v1/actions.
+	APITokens []APIToken `yaml:"api_tokens"`
+}
+
+// APIToken is a named bearer token for the API endpoints.
+type APIToken struct {
+	Name  string     `yaml:"name"`
+	Token secret.Ref `yaml:"token"`
+}
+
+// Worker configures the planner and executor.
+type Worker struct {
+	// Listen serves /healthz, /readyz and /metrics.
+	Listen      string `yaml:"listen"`
+	Concurrency int    `yaml:"concurrency"`
+	// MaxDeliveries is how often JetStream delivers one message before the
+	// executor dead-letters it.
+	MaxDeliveries int           `yaml:"max_deliveries"`
+	AckWait       time.Duration `yaml:"ack_wait"`
+	// RedeliveryDelay is how long a message waits after its in-delivery
+	// retries are exhausted before JetStream delivers it again.
+	RedeliveryDelay time.Duration `yaml:"redelivery_delay"`
+	Retry           Retry         `yaml:"retry"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// Retry is the in-delivery exponential backoff for transient errors.
+type Retry struct {
+	InitialInterval time.Duration `yaml:"initial_interval"`
+	MaxInterval     time.Duration `yaml:"max_interval"`
+	MaxElapsed      time.Duration `yaml:"max_elapsed"`
+	Multiplier      float64       `yaml:"multiplier"`
+	// RetryAfterCeiling caps how long a target's Retry-After is honoured.
+	RetryAfterCeiling time.Duration `yaml:"retry_after_ceiling"`
+}
+
+// Source is one configured webhook sender.
+type Source struct {
+	Name string `yaml:"name"`
+	Kind string `yaml:"kind"`
+	Auth Auth   `yaml:"auth"`
+	// Mapping (generic sources) maps normalized fields to CEL expressions
+	// over `payload`, the sender's JSON.
+	Mapping map[string]string `yaml:"mapping"`
+}
+
+// Auth is how a source authenticates its requests.
+type Auth struct {
+	Scheme    string        `yaml:"scheme"`
+	Secrets   []secret.Ref  `yaml:"secrets"`
+	Username  string        `yaml:"username"`
+	Tolerance time.Duration `yaml:"tolerance"`
+	// Generic HMAC settings.
+	Header          string `yaml:"header"`
+	Prefix          string `yaml:"prefix"`
+	Encoding        string `yaml:"encoding"`
+	Signed          string `yaml:"signed"`
+	TimestampHeader string `yaml:"timestamp_header"`
+	IDHeader        string `yaml:"id_header"`
+}
+
+// Target is one system actions run against.
+type Target struct {
+	Name        string            `yaml:"name"`
+	Kind        string            `yaml:"kind"`
+	BaseURL     string            `yaml:"base_url"`
+	Timeout     time.Duration     `yaml:"timeout"`
+	Credentials map[string]string `yaml:"credentials"`
+	DryRun      bool              `yaml:"dry_run"`
+}
+
+// Policy is the rule list.
+type Policy struct {
+	Rules []Rule `yaml:"rules"`
+}
+
+// Rule is "when this CEL expression holds, request these actions".
+type Rule struct {
+	Name    string       `yaml:"name"`
+	When    string       `yaml:"when"`
+	Actions []RuleAction `yaml:"actions"`
+	DryRun  bool         `yaml:"dry_run"`
+}
+
+// RuleAction is one action a rule requests. User and each param value are
+// CEL expressions over the event.
+type RuleAction struct {
+	Action string            `yaml:"action"`
+	Target string            `yaml:"target"`
+	User   string            `yaml:"user"`
+	Params map[string]string `yaml:"params"`
+	Reason string            `yaml:"reason"`
+}
+
+// Safety holds the guards around automation.
+type Safety struct {
+	DryRun bool `yaml:"dry_run"`
+}
+
+// Log configures slog.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Load reads, defaults and validates the file at path.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(b)
+}
+
+// Parse decodes, defaults and validates YAML. Unknown keys are errors, so a
+// typo cannot silently disable a guard.
+func Parse(b []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c.applyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Path returns the config file path from QUELL_CONFIG, or ./quell.yaml.
+func Path() string {
+	if p := os.Getenv("QUELL_CONFIG"); p != "" {
+		return p
+	}
+	return "quell.yaml"
+}

@@ -1,0 +1,96 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+const valid = `
+sources:
+  - name: demo
+    kind: generic
+    auth:
+      scheme: standard-webhooks
+      secrets: [env:DEMO_SECRET]
+targets:
+  - name: bi
+    kind: beyondinsight
+    base_url: http://127.0.0.1:8441/BeyondTrust/api/public/v3
+    credentials: {api_key: "env:BI_KEY", run_as: quell}
+policy:
+  rules:
+    - name: high
+      when: data.severity >= 70
+      actions:
+        - {action: quarantine, target: bi, user: data.user}
+`
+
+func TestParseValidFillsDefaults(t *testing.T) {
+	c, err := Parse([]byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.NATS.ClientURL() != "nats://127.0.0.1:4222" || c.Ingest.MaxBodyBytes != 1<<20 ||
+		c.Worker.MaxDeliveries != 5 || c.Sources[0].Auth.Tolerance != 5*time.Minute || c.Targets[0].Timeout != 10*time.Second {
+		t.Fatalf("defaults not applied: %+v", c)
+	}
+}
+
+func TestParseListsEveryProblemByPath(t *testing.T) {
+	bad := `
+ingest: {listen: "0.0.0.0:8080"}
+sources:
+  - name: demo
+    kind: splunkish
+    auth: {scheme: none}
+  - name: demo
+    kind: generic
+    auth: {scheme: bearer, secrets: ["hunter2-inline-secret"]}
+targets:
+  - name: bi
+    kind: beyondinsight
+  - name: "bad name"
+    kind: nope
+    base_url: ftp://x
+policy:
+  rules:
+    - name: r
+      actions: [{action: quarantine, target: missing}]
+`
+	_, err := Parse([]byte(bad))
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want ValidationError, got %v", err)
+	}
+	want := []string{
+		"sources[0].kind:",
+		"sources[0].auth.scheme: none is refused",
+		"sources[1].name: \"demo\" is used twice",
+		"sources[1].auth.secrets[0]: must be a reference",
+		"targets[0].base_url: missing",
+		"targets[1].name:",
+		"targets[1].kind:",
+		"targets[1].base_url:",
+		"policy.rules[0].when: missing",
+		"policy.rules[0].actions[0].target:",
+		"policy.rules[0].actions[0].user: missing",
+	}
+	msg := err.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("missing problem %q in:\n%s", w, msg)
+		}
+	}
+	if strings.Contains(msg, "hunter2") {
+		t.Errorf("error echoes an inline secret:\n%s", msg)
+	}
+}
+
+func TestParseRejectsUnknownKeys(t *testing.T) {
+	_, err := Parse([]byte("safety: {dry_runn: true}\n"))
+	if err == nil || !strings.Contains(err.Error(), "dry_runn") {
+		t.Fatalf("want unknown-field error, got %v", err)
+	}
+}

@@ -1,0 +1,49 @@
+package config
+
+import "time"
+
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+func (c *Config) applyDefaults() {
+	n := &c.NATS
+	setDefault(&n.Embedded.Listen, "127.0.0.1:4222")
+	setDefault(&n.Embedded.StoreDir, "./data/nats")
+	setDefault(&n.Replicas, 1)
+	setDefault(&n.DuplicateWindow, time.Hour)
+	setDefault(&n.EventsMaxAge, 7*24*time.Hour)
+	setDefault(&n.ResultsMaxAge, 90*24*time.Hour)
+	setDefault(&n.DLQMaxAge, 90*24*time.Hour)
+	setDefault(&n.LedgerTTL, 30*24*time.Hour)
+
+	setDefault(&c.Ingest.Listen, "127.0.0.1:8080")
+	setDefault(&c.Ingest.MaxBodyBytes, 1<<20)
+	setDefault(&c.Ingest.ShutdownTimeout, 20*time.Second)
+
+	w := &c.Worker
+	setDefault(&w.Listen, "127.0.0.1:8081")
+	setDefault(&w.Concurrency, 8)
+	setDefault(&w.MaxDeliveries, 5)
+	setDefault(&w.AckWait, 30*time.Second)
+	setDefault(&w.RedeliveryDelay, 30*time.Second)
+	setDefault(&w.ShutdownTimeout, 30*time.Second)
+	r := &w.Retry
+	setDefault(&r.InitialInterval, 500*time.Millisecond)
+	setDefault(&r.MaxInterval, 10*time.Second)
+	setDefault(&r.MaxElapsed, 20*time.Second)
+	setDefault(&r.Multiplier, 2.0)
+	setDefault(&r.RetryAfterCeiling, 5*time.Minute)
+
+	for i := range c.Sources {
+		setDefault(&c.Sources[i].Auth.Tolerance, 5*time.Minute)
+	}
+	for i := range c.Targets {
+		setDefault(&c.Targets[i].Timeout, 10*time.Second)
+	}
+	setDefault(&c.Log.Level, "info")
+	setDefault(&c.Log.Format, "auto")
+}

@@ -1,0 +1,228 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/quell-dev/quell/internal/secret"
+)
+
+// ValidationError lists every problem found, one per path.
+type ValidationError struct {
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	return "invalid configuration:\n  " + strings.Join(e.Problems, "\n  ")
+}
+
+// Known kinds. Target kinds are checked here so that a typo fails at
+// start-up; what each kind can do is checked when targets are built.
+var (
+	SourceKinds = []string{"generic", "cloudevents"}
+	TargetKinds = []string{"beyondinsight"}
+	AuthSchemes = []string{"standard-webhooks", "bearer", "basic", "bamboohr", "hmac", "none"}
+)
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+type problems []string
+
+func (p *problems) add(path, format string, args ...any) {
+	*p = append(*p, path+": "+fmt.Sprintf(format, args...))
+}
+
+// Validate checks the whole configuration and returns a *ValidationError
+// listing every problem.
+func (c *Config) Validate() error {
+	var p problems
+	c.validateNATS(&p)
+	c.validateSources(&p)
+	c.validateTargets(&p)
+	c.validatePolicy(&p)
+	for i, t := range c.Ingest.APITokens {
+		path := fmt.Sprintf("ingest.api_tokens[%d]", i)
+		checkName(&p, path+".name", t.Name)
+		checkRef(&p, path+".token", t.Token)
+	}
+	if c.Ingest.MaxBodyBytes < 1024 {
+		p.add("ingest.max_body_bytes", "must be at least 1024")
+	}
+	if c.Worker.Concurrency < 1 {
+		p.add("worker.concurrency", "must be at least 1")
+	}
+	if c.Worker.MaxDeliveries < 1 {
+		p.add("worker.max_deliveries", "must be at least 1")
+	}
+	if !oneOf(c.Log.Format, "auto", "json", "text") {
+		p.add("log.format", "%q: want auto, json or text", c.Log.Format)
+	}
+	if !oneOf(c.Log.Level, "debug", "info", "warn", "error") {
+		p.add("log.level", "%q: want debug, info, warn or error", c.Log.Level)
+	}
+	if len(p) > 0 {
+		return &ValidationError{Problems: p}
+	}
+	return nil
+}
+
+func (c *Config) validateNATS(p *problems) {
+	if c.NATS.URL == "" {
+		if _, _, err := net.SplitHostPort(c.NATS.Embedded.Listen); err != nil {
+			p.add("nats.embedded.listen", "%q is not host:port", c.NATS.Embedded.Listen)
+		}
+	}
+	if c.NATS.Replicas != 1 && c.NATS.Replicas != 3 && c.NATS.Replicas != 5 {
+		p.add("nats.replicas", "%d: want 1, 3 or 5", c.NATS.Replicas)
+	}
+}
+
+func (c *Config) validateSources(p *problems) {
+	seen := map[string]bool{}
+	for i, s := range c.Sources {
+		path := fmt.Sprintf("sources[%d]", i)
+		checkName(p, path+".name", s.Name)
+		if seen[s.Name] {
+			p.add(path+".name", "%q is used twice", s.Name)
+		}
+		seen[s.Name] = true
+		if !oneOf(s.Kind, SourceKinds...) {
+			p.add(path+".kind", "%q: want one of %s", s.Kind, strings.Join(SourceKinds, ", "))
+		}
+		if !oneOf(s.Auth.Scheme, AuthSchemes...) {
+			p.add(path+".auth.scheme", "%q: want one of %s", s.Auth.Scheme, strings.Join(AuthSchemes, ", "))
+		}
+		if s.Auth.Scheme != "none" && len(s.Auth.Secrets) == 0 {
+			p.add(path+".auth.secrets", "missing (at least one secret reference)")
+		}
+		if len(s.Auth.Secrets) > 2 {
+			p.add(path+".auth.secrets", "at most two (the current and the next, while rotating)")
+		}
+		for j, ref := range s.Auth.Secrets {
+			checkRef(p, fmt.Sprintf("%s.auth.secrets[%d]", path, j), ref)
+		}
+		if s.Auth.Scheme == "none" && !loopbackOnly(c.Ingest.Listen) {
+			p.add(path+".auth.scheme", "none is refused unless ingest.listen is a loopback address")
+		}
+	}
+}
+
+func (c *Config) validateTargets(p *problems) {
+	seen := map[string]bool{}
+	for i, t := range c.Targets {
+		path := fmt.Sprintf("targets[%d]", i)
+		checkName(p, path+".name", t.Name)
+		if seen[t.Name] {
+			p.add(path+".name", "%q is used twice", t.Name)
+		}
+		seen[t.Name] = true
+		if !oneOf(t.Kind, TargetKinds...) {
+			p.add(path+".kind", "%q: want one of %s", t.Kind, strings.Join(TargetKinds, ", "))
+		}
+		if t.BaseURL == "" {
+			p.add(path+".base_url", "missing")
+		} else if u, err := url.Parse(t.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p.add(path+".base_url", "%q is not an http(s) URL", t.BaseURL)
+		}
+	}
+}
+
+func (c *Config) validatePolicy(p *problems) {
+	targets := map[string]bool{}
+	for _, t := range c.Targets {
+		targets[t.Name] = true
+	}
+	seen := map[string]bool{}
+	for i, r := range c.Policy.Rules {
+		path := fmt.Sprintf("policy.rules[%d]", i)
+		checkName(p, path+".name", r.Name)
+		if seen[r.Name] {
+			p.add(path+".name", "%q is used twice", r.Name)
+		}
+		seen[r.Name] = true
+		if strings.TrimSpace(r.When) == "" {
+			p.add(path+".when", "missing")
+		}
+		if len(r.Actions) == 0 {
+			p.add(path+".actions", "missing (at least one)")
+		}
+		for j, a := range r.Actions {
+			apath := fmt.Sprintf("%s.actions[%d]", path, j)
+			if a.Action == "" {
+				p.add(apath+".action", "missing")
+			}
+			if !targets[a.Target] {
+				p.add(apath+".target", "%q is not a configured target", a.Target)
+			}
+			if strings.TrimSpace(a.User) == "" {
+				p.add(apath+".user", "missing (a CEL expression, e.g. data.user)")
+			}
+		}
+	}
+}
+
+func checkName(p *problems, path, name string) {
+	if name == "" {
+		p.add(path, "missing")
+	} else if !nameRE.MatchString(name) {
+		p.add(path, "%q: use letters, digits, '-' or '_'", name)
+	}
+}
+
+func checkRef(p *problems, path string, ref secret.Ref) {
+	if ref == "" {
+		p.add(path, "missing")
+		return
+	}
+	if err := ref.Check(); err != nil {
+		// Never echo the value: an inline secret must not reach the logs.
+		p.add(path, "must be a reference (env:NAME or file:/path), not an inline value")
+	}
+}
+
+func oneOf(s string, set ...string) bool {
+	for _, v := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+func loopbackOnly(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Resolve reads a secret reference, naming the config path on error.
+func Resolve(path string, ref secret.Ref) (secret.Secret, error) {
+	s, err := ref.Resolve()
+	if err != nil {
+		return secret.Secret{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// ErrNoTarget is returned by (*Config).Target for an unknown name.
+var ErrNoTarget = errors.New("no such target")
+
+// Target returns the target named name.
+func (c *Config) Target(name string) (Target, error) {
+	for _, t := range c.Targets {
+		if t.Name == name {
+			return t, nil
+		}
+	}
+	return Target{}, fmt.Errorf("%w: %q", ErrNoTarget, name)
+}

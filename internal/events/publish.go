@@ -1,0 +1,133 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Header names set on every message besides the trace context.
+const (
+	HeaderContentType = "Content-Type"
+	HeaderType        = "ce-type"
+	HeaderID          = "ce-id"
+	HeaderSource      = "ce-source"
+	contentType       = "application/cloudevents+json"
+)
+
+// ErrInvalidEvent is returned for an event that fails CloudEvents validation.
+var ErrInvalidEvent = errors.New("invalid event")
+
+// MsgID is the JetStream message id of ev: its (source, id) pair, the
+// identity CloudEvents defines, so two senders' equal ids never collide.
+func MsgID(ev cloudevents.Event) string { return ev.Source() + " " + ev.ID() }
+
+// Publisher publishes CloudEvents to JetStream and waits for the ack.
+type Publisher struct {
+	js     jetstream.JetStream
+	tracer trace.Tracer
+}
+
+// NewPublisher returns a Publisher on js.
+func NewPublisher(js jetstream.JetStream) *Publisher {
+	return &Publisher{js: js, tracer: otel.Tracer("github.com/quell-dev/quell/internal/events")}
+}
+
+// Published is what JetStream acknowledged.
+type Published struct {
+	Sequence uint64
+	// Duplicate is true when the stream already held this event's MsgID.
+	Duplicate bool
+}
+
+// Publish stores ev on subject and returns once JetStream has acknowledged it.
+// The trace context of ctx travels in the NATS headers; the CloudEvents
+// traceparent extension is set from ctx only when ev does not already carry
+// one, since it names the trace of the event's first hop.
+func (p *Publisher) Publish(ctx context.Context, subject string, ev cloudevents.Event) (Published, error) {
+	ctx, span := p.tracer.Start(ctx, "publish "+subject, trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.String("messaging.system", "nats"),
+			attribute.String("messaging.destination.name", subject),
+			attribute.String("cloudevents.event_id", ev.ID()),
+			attribute.String("cloudevents.event_type", ev.Type())))
+	defer span.End()
+	msg, err := Message(ctx, subject, ev)
+	if err != nil {
+		span.RecordError(err)
+		return Published{}, err
+	}
+	ack, err := p.js.PublishMsg(ctx, msg, jetstream.WithMsgID(MsgID(ev)))
+	if err != nil {
+		span.RecordError(err)
+		return Published{}, fmt.Errorf("publish %s %s: %w", ev.Type(), ev.ID(), err)
+	}
+	return Published{Sequence: ack.Sequence, Duplicate: ack.Duplicate}, nil
+}
+
+// Message encodes ev as a NATS message on subject in structured mode, with
+// trace context from ctx in its headers.
+func Message(ctx context.Context, subject string, ev cloudevents.Event) (*nats.Msg, error) {
+	InjectTrace(ctx, &ev)
+	if err := ev.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidEvent, err)
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("encode event %s: %w", ev.ID(), err)
+	}
+	msg := nats.NewMsg(subject)
+	msg.Data = body
+	msg.Header.Set(HeaderContentType, contentType)
+	msg.Header.Set(HeaderType, ev.Type())
+	msg.Header.Set(HeaderID, ev.ID())
+	msg.Header.Set(HeaderSource, ev.Source())
+	otel.GetTextMapPropagator().Inject(ctx, HeaderCarrier(msg.Header))
+	return msg, nil
+}
+
+// Decode parses a message published by Message.
+func Decode(data []byte) (cloudevents.Event, error) {
+	ev := cloudevents.NewEvent()
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return ev, fmt.Errorf("%w: %v", ErrInvalidEvent, err)
+	}
+	if err := ev.Validate(); err != nil {
+		return ev, fmt.Errorf("%w: %v", ErrInvalidEvent, err)
+	}
+	return ev, nil
+}
+
+// HeaderCarrier adapts NATS headers to OpenTelemetry propagation. NATS
+// headers are case-sensitive, so keys are used exactly as the W3C names them.
+type HeaderCarrier nats.Header
+
+// Get returns the first value of key.
+func (c HeaderCarrier) Get(key string) string {
+	if v := c[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Set replaces key's value.
+func (c HeaderCarrier) Set(key, value string) { c[key] = []string{value} }
+
+// Keys lists the header names.
+func (c HeaderCarrier) Keys() []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+var _ propagation.TextMapCarrier = HeaderCarrier{}

@@ -1,0 +1,148 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// StreamOptions sizes and places the streams. The zero value is not valid;
+// start from DefaultStreamOptions.
+type StreamOptions struct {
+	// Replicas is 1 on one machine, 3 on a cluster.
+	Replicas int
+	// Memory keeps streams in memory (tests); production uses file storage.
+	Memory bool
+	// DuplicateWindow is how long a Nats-Msg-Id is remembered for dedupe.
+	DuplicateWindow time.Duration
+	// EventsMaxAge bounds how far back stored events can be replayed.
+	EventsMaxAge  time.Duration
+	ActionsMaxAge time.Duration
+	// ResultsMaxAge is how long the audit trail of results is kept.
+	ResultsMaxAge time.Duration
+	DLQMaxAge     time.Duration
+	// LedgerTTL is how long an action id is remembered as done.
+	LedgerTTL time.Duration
+}
+
+// DefaultStreamOptions are the one-machine defaults.
+func DefaultStreamOptions() StreamOptions {
+	return StreamOptions{
+		Replicas:        1,
+		DuplicateWindow: time.Hour,
+		EventsMaxAge:    7 * 24 * time.Hour,
+		ActionsMaxAge:   7 * 24 * time.Hour,
+		ResultsMaxAge:   90 * 24 * time.Hour,
+		DLQMaxAge:       90 * 24 * time.Hour,
+		LedgerTTL:       30 * 24 * time.Hour,
+	}
+}
+
+// StreamConfigs returns the configuration of the four streams.
+func StreamConfigs(o StreamOptions) []jetstream.StreamConfig {
+	storage := jetstream.FileStorage
+	if o.Memory {
+		storage = jetstream.MemoryStorage
+	}
+	mk := func(name, subjects, desc string, maxAge time.Duration) jetstream.StreamConfig {
+		return jetstream.StreamConfig{
+			Name:        name,
+			Description: desc,
+			Subjects:    []string{subjects},
+			Retention:   jetstream.LimitsPolicy,
+			Storage:     storage,
+			Replicas:    o.Replicas,
+			MaxAge:      maxAge,
+			Duplicates:  o.DuplicateWindow,
+			Discard:     jetstream.DiscardOld,
+		}
+	}
+	return []jetstream.StreamConfig{
+		mk(StreamEvents, "quell.events.>", "Normalized alerts and HR events accepted by ingest", o.EventsMaxAge),
+		mk(StreamActions, "quell.actions.>", "Action requests planned by policy or sent by responders", o.ActionsMaxAge),
+		mk(StreamResults, "quell.results.>", "Action outcomes: the audit trail", o.ResultsMaxAge),
+		mk(StreamDLQ, "quell.dlq.>", "Messages that could not be processed, with the reason", o.DLQMaxAge),
+	}
+}
+
+// LedgerConfig returns the ledger bucket's configuration.
+func LedgerConfig(o StreamOptions) jetstream.KeyValueConfig {
+	storage := jetstream.FileStorage
+	if o.Memory {
+		storage = jetstream.MemoryStorage
+	}
+	return jetstream.KeyValueConfig{
+		Bucket:      BucketLedger,
+		Description: "Action ledger: one key per action id, compare-and-set before any target call",
+		History:     10,
+		TTL:         o.LedgerTTL,
+		Storage:     storage,
+		Replicas:    o.Replicas,
+	}
+}
+
+// EnsureStreams creates or updates the streams and the ledger bucket. It is
+// idempotent and safe to call from every process at start-up.
+func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions) error {
+	for _, cfg := range StreamConfigs(o) {
+		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
+		}
+	}
+	if _, err := js.CreateOrUpdateKeyValue(ctx, LedgerConfig(o)); err != nil {
+		return fmt.Errorf("ensure bucket %s: %w", BucketLedger, err)
+	}
+	return nil
+}
+
+// CheckStreams reports whether every stream and the ledger bucket exist; it
+// backs the ingest's /readyz.
+func CheckStreams(ctx context.Context, js jetstream.JetStream) error {
+	for _, name := range []string{StreamEvents, StreamActions, StreamResults, StreamDLQ} {
+		if _, err := js.Stream(ctx, name); err != nil {
+			return fmt.Errorf("stream %s: %w", name, err)
+		}
+	}
+	if _, err := js.KeyValue(ctx, BucketLedger); err != nil {
+		return fmt.Errorf("bucket %s: %w", BucketLedger, err)
+	}
+	return nil
+}
+
+// Consumer names.
+const (
+	ConsumerPlanner  = "planner"
+	ConsumerExecutor = "executor"
+)
+
+// ConsumerOptions tune a durable pull consumer.
+type ConsumerOptions struct {
+	AckWait       time.Duration
+	MaxDeliver    int
+	MaxAckPending int
+}
+
+// PlannerConsumer is the durable consumer the planner reads events with.
+func PlannerConsumer(o ConsumerOptions) jetstream.ConsumerConfig {
+	return consumer(ConsumerPlanner, "quell.events.>", o)
+}
+
+// ExecutorConsumer is the durable consumer the executor reads actions with.
+func ExecutorConsumer(o ConsumerOptions) jetstream.ConsumerConfig {
+	return consumer(ConsumerExecutor, "quell.actions.>", o)
+}
+
+func consumer(name, filter string, o ConsumerOptions) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:       name,
+		Description:   "Quell " + name,
+		FilterSubject: filter,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       o.AckWait,
+		MaxDeliver:    o.MaxDeliver,
+		MaxAckPending: o.MaxAckPending,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	}
+}

@@ -1,0 +1,71 @@
+package ingest
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/quell-dev/quell/internal/sourceauth"
+	"github.com/quell-dev/quell/internal/sources"
+)
+
+// Error is an API error with the code and status the client sees.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func apiError(status int, code, msg string) *Error {
+	return &Error{Status: status, Code: code, Message: msg}
+}
+
+// Errors the handlers return.
+var (
+	errUnknownSource = apiError(http.StatusNotFound, "unknown_source", "no source of that name is configured")
+	errUnauthorized  = apiError(http.StatusUnauthorized, "unauthorized", "missing or invalid credentials")
+	errTooLarge      = apiError(http.StatusRequestEntityTooLarge, "body_too_large", "request body exceeds the limit")
+	errMediaType     = apiError(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json")
+	errUnavailable   = apiError(http.StatusServiceUnavailable, "unavailable", "the event store did not acknowledge the write; retry")
+)
+
+// toAPIError maps any handler error to the one status and code the client
+// sees. Internal detail stays in the logs.
+func toAPIError(err error) *Error {
+	var apiErr *Error
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr
+	case errors.As(err, &maxErr):
+		return errTooLarge
+	case isAuthError(err):
+		return errUnauthorized
+	case errors.Is(err, sources.ErrMalformed):
+		return apiError(http.StatusBadRequest, "malformed_payload", err.Error())
+	default:
+		return apiError(http.StatusInternalServerError, "internal", "internal error")
+	}
+}
+
+func isAuthError(err error) bool {
+	for _, e := range []error{sourceauth.ErrMissingCredentials, sourceauth.ErrMalformed, sourceauth.ErrBadSignature,
+		sourceauth.ErrBadCredentials, sourceauth.ErrTimestampTooOld, sourceauth.ErrTimestampTooNew} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func writeError(w http.ResponseWriter, e *Error) {
+	writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,181 @@
+package ingest
+
+import (
+	"context"
+	"crypto/subtle"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/secret"
+	"github.com/quell-dev/quell/internal/sourceauth"
+)
+
+// Parser turns a verified body into normalized alerts.
+type Parser interface {
+	Parse(body []byte) ([]events.Alert, error)
+}
+
+// Source is one configured webhook sender.
+type Source struct {
+	Name     string
+	Kind     string
+	Verifier sourceauth.Verifier
+	// Parser is nil for the cloudevents kind.
+	Parser Parser
+}
+
+// APIToken authenticates /v1/events and /v1/actions.
+type APIToken struct {
+	Name  string
+	Token secret.Secret
+}
+
+// Config wires a Server.
+type Config struct {
+	Sources   []Source
+	APITokens []APIToken
+	// Targets maps configured target names to their kinds, and Supports
+	// says what each kind can do, so a direct action request that cannot
+	// run is refused before it is stored.
+	Targets   map[string]string
+	Supports  func(targetKind string, k actions.Kind) bool
+	JS        jetstream.JetStream
+	MaxBody   int64
+	Logger    *slog.Logger
+	Metrics   http.Handler
+	Telemetry *Metrics
+	Now       func() time.Time
+}
+
+// Server is the ingest HTTP handler.
+type Server struct {
+	cfg     Config
+	sources map[string]Source
+	pub     *events.Publisher
+	mux     *http.ServeMux
+}
+
+// New returns the ingest handler.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Telemetry == nil {
+		cfg.Telemetry = NewMetrics(nil)
+	}
+	s := &Server{cfg: cfg, sources: map[string]Source{}, pub: events.NewPublisher(cfg.JS), mux: http.NewServeMux()}
+	for _, src := range cfg.Sources {
+		s.sources[src.Name] = src
+	}
+	s.route("POST /v1/webhooks/{source}", s.webhook)
+	s.route("POST /v1/events", s.cloudEvents)
+	s.route("POST /v1/actions", s.action)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	s.mux.HandleFunc("GET /readyz", s.ready)
+	if cfg.Metrics != nil {
+		s.mux.Handle("GET /metrics", cfg.Metrics)
+	}
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// accepted is the 202 body.
+type accepted struct {
+	IDs        []string `json:"ids"`
+	Duplicates int      `json:"duplicates,omitempty"`
+}
+
+type apiHandler func(w http.ResponseWriter, r *http.Request) (accepted, error)
+
+// route wraps an API handler with tracing, the body limit and the one
+// place errors become statuses.
+func (s *Server) route(pattern string, h apiHandler) {
+	name := pattern[strings.Index(pattern, " ")+1:]
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.cfg.Now()
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+		res, err := h(w, r)
+		label := r.PathValue("source")
+		if label == "" {
+			label = name
+		}
+		if err != nil {
+			e := toAPIError(err)
+			s.cfg.Logger.InfoContext(r.Context(), "request rejected", "route", name, "source", label, "status", e.Status, "code", e.Code, "error", err)
+			s.cfg.Telemetry.request(r.Context(), label, e.Code, s.cfg.Now().Sub(start))
+			writeError(w, e)
+			return
+		}
+		s.cfg.Telemetry.request(r.Context(), label, "accepted", s.cfg.Now().Sub(start))
+		writeJSON(w, http.StatusAccepted, res)
+	})
+	s.mux.Handle(pattern, otelhttp.NewHandler(handler, "POST "+name))
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := events.CheckStreams(ctx, s.cfg.JS); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// publishAll stores evs on subject and returns their ids; it fails as a
+// whole if any write is not acknowledged, and the sender's retry is safe
+// because the stored ones are deduplicated.
+func (s *Server) publishAll(ctx context.Context, subject func(cloudevents.Event) string, evs []cloudevents.Event) (accepted, error) {
+	res := accepted{IDs: make([]string, 0, len(evs))}
+	for _, ev := range evs {
+		p, err := s.pub.Publish(ctx, subject(ev), ev)
+		if err != nil {
+			s.cfg.Logger.ErrorContext(ctx, "publish failed", "event_id", ev.ID(), "error", err)
+			return accepted{}, errUnavailable
+		}
+		if p.Duplicate {
+			res.Duplicates++
+		}
+		res.IDs = append(res.IDs, ev.ID())
+		s.cfg.Logger.InfoContext(ctx, "event accepted", "event_id", ev.ID(), "event_type", ev.Type(), "duplicate", p.Duplicate, "stream_seq", p.Sequence)
+	}
+	return res, nil
+}
+
+// bearer authenticates an API request and returns the token's name.
+func (s *Server) bearer(r *http.Request) (string, error) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		return "", errUnauthorized
+	}
+	name := ""
+	for _, t := range s.cfg.APITokens {
+		// Compare every token, so timing does not reveal which matched.
+		if subtle.ConstantTimeCompare([]byte(token), []byte(t.Token.Reveal())) == 1 {
+			name = t.Name
+		}
+	}
+	if name == "" {
+		return "", errUnauthorized
+	}
+	return name, nil
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	return io.ReadAll(r.Body)
+}

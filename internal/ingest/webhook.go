@@ -1,0 +1,147 @@
+package ingest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+
+	"github.com/quell-dev/quell/internal/events"
+)
+
+// maxDeliveryID bounds a sender's delivery id before it becomes part of an
+// event id and a JetStream message id.
+const maxDeliveryID = 200
+
+func (s *Server) webhook(_ http.ResponseWriter, r *http.Request) (accepted, error) {
+	src, ok := s.sources[r.PathValue("source")]
+	if !ok {
+		return accepted{}, errUnknownSource
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return accepted{}, err
+	}
+	deliveryID, err := src.Verifier.Verify(r, body)
+	if err != nil {
+		return accepted{}, err
+	}
+	if err := checkDeliveryID(deliveryID); err != nil {
+		return accepted{}, err
+	}
+	if src.Parser == nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return s.publishCloudEvents(r, src.Name)
+	}
+	if err := requireJSON(r); err != nil {
+		return accepted{}, err
+	}
+	alerts, err := src.Parser.Parse(body)
+	if err != nil {
+		return accepted{}, err
+	}
+	base := deliveryID
+	if base == "" {
+		// No delivery id in the scheme: the body's hash makes an identical
+		// resend a duplicate.
+		sum := sha256.Sum256(body)
+		base = "sha256-" + hex.EncodeToString(sum[:12])
+	}
+	now := s.cfg.Now()
+	evs := make([]cloudevents.Event, 0, len(alerts))
+	for i, a := range alerts {
+		a.ReceivedAt = now.UTC()
+		id := base
+		if len(alerts) > 1 {
+			id = fmt.Sprintf("%s-%d", base, i)
+		}
+		ev, err := events.New(events.SourceFor(src.Name), id, events.TypeAlert, now, a)
+		if err != nil {
+			return accepted{}, err
+		}
+		evs = append(evs, ev)
+	}
+	return s.publishAll(r.Context(), func(cloudevents.Event) string {
+		return events.EventSubject(events.KindAlert, src.Name)
+	}, evs)
+}
+
+func checkDeliveryID(id string) error {
+	if len(id) > maxDeliveryID {
+		return apiError(http.StatusBadRequest, "malformed_payload", fmt.Sprintf("delivery id longer than %d bytes", maxDeliveryID))
+	}
+	if strings.IndexFunc(id, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }) >= 0 {
+		return apiError(http.StatusBadRequest, "malformed_payload", "delivery id contains spaces or control characters")
+	}
+	return nil
+}
+
+func requireJSON(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return errMediaType
+	}
+	return nil
+}
+
+// cloudEvents serves POST /v1/events.
+func (s *Server) cloudEvents(_ http.ResponseWriter, r *http.Request) (accepted, error) {
+	name, err := s.bearer(r)
+	if err != nil {
+		return accepted{}, err
+	}
+	return s.publishCloudEvents(r, name)
+}
+
+// publishCloudEvents decodes r in binary, structured or batch mode and
+// stores every event with the sender's id and source unchanged.
+func (s *Server) publishCloudEvents(r *http.Request, sourceName string) (accepted, error) {
+	var evs []cloudevents.Event
+	if cehttp.IsHTTPBatch(r.Header) {
+		batch, err := cehttp.NewEventsFromHTTPRequest(r)
+		if err != nil {
+			return accepted{}, malformed(err)
+		}
+		evs = batch
+	} else {
+		ev, err := cehttp.NewEventFromHTTPRequest(r)
+		if err != nil {
+			return accepted{}, malformed(err)
+		}
+		evs = []cloudevents.Event{*ev}
+	}
+	if len(evs) == 0 {
+		return accepted{}, apiError(http.StatusBadRequest, "malformed_payload", "empty batch")
+	}
+	for i, ev := range evs {
+		if err := ev.Validate(); err != nil {
+			return accepted{}, apiError(http.StatusBadRequest, "malformed_payload", fmt.Sprintf("event %d: %v", i, err))
+		}
+	}
+	return s.publishAll(r.Context(), func(ev cloudevents.Event) string {
+		return events.EventSubject(events.KindForType(ev.Type()), sourceName)
+	}, evs)
+}
+
+func malformed(err error) error {
+	// The SDK reports an unknown content type as its own error; either way
+	// the client sent something that is not a CloudEvent.
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return err
+	}
+	return apiError(http.StatusBadRequest, "malformed_payload", "not a CloudEvent: "+err.Error())
+}

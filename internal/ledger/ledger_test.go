@@ -1,0 +1,99 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/ledger"
+	"github.com/quell-dev/quell/internal/quelltest"
+)
+
+func open(t *testing.T) *ledger.Ledger {
+	t.Helper()
+	n := quelltest.StartNATS(t)
+	l, err := ledger.Open(context.Background(), n.JS, events.BucketLedger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+var act = actions.Action{ID: "act_1", Kind: actions.Quarantine, Target: "bi", User: actions.UserRef{Username: "jdoe"}}
+
+func TestOnlyOneOwnerWinsConcurrentAcquire(t *testing.T) {
+	t.Parallel()
+	l := open(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won, inFlight := 0, 0
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := l.Acquire(ctx, act, "w"+string(rune('a'+i)), time.Minute)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+			case errors.Is(err, actions.ErrInFlight):
+				inFlight++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 1 || inFlight != 7 {
+		t.Fatalf("won=%d inFlight=%d, want 1 and 7", won, inFlight)
+	}
+}
+
+func TestLifecycle(t *testing.T) {
+	t.Parallel()
+	l := open(t)
+	ctx := context.Background()
+
+	lease, err := l.Acquire(ctx, act, "w1", time.Minute)
+	if err != nil || lease.Interrupted {
+		t.Fatalf("first acquire: %+v %v", lease, err)
+	}
+	if err := l.Release(ctx, lease, 2, "boom"); err != nil {
+		t.Fatal(err)
+	}
+	lease, err = l.Acquire(ctx, act, "w2", time.Minute)
+	if err != nil || lease.Attempts != 2 || lease.Interrupted {
+		t.Fatalf("after release: %+v %v", lease, err)
+	}
+	rec := actions.Record{Status: actions.StatusCompleted, Reason: "quarantined", Attempts: 3}
+	if err := l.Finish(ctx, lease, rec); err != nil {
+		t.Fatal(err)
+	}
+	lease, err = l.Acquire(ctx, act, "w3", time.Minute)
+	if !errors.Is(err, actions.ErrAlreadyDone) || lease.Done == nil || lease.Done.Reason != "quarantined" {
+		t.Fatalf("after finish: %+v %v", lease, err)
+	}
+}
+
+func TestExpiredLeaseIsTakenOverAsInterrupted(t *testing.T) {
+	t.Parallel()
+	l := open(t)
+	ctx := context.Background()
+	if _, err := l.Acquire(ctx, act, "dead-worker", 50*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Acquire(ctx, act, "w2", time.Minute); !errors.Is(err, actions.ErrInFlight) {
+		t.Fatalf("live lease: want ErrInFlight, got %v", err)
+	}
+	time.Sleep(80 * time.Millisecond)
+	lease, err := l.Acquire(ctx, act, "w2", time.Minute)
+	if err != nil || !lease.Interrupted {
+		t.Fatalf("expired lease: %+v %v", lease, err)
+	}
+}

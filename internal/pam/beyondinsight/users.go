@@ -1,0 +1,192 @@
+package beyondinsight
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/quell-dev/quell/internal/actions"
+)
+
+// user is the part of the API's user object Quell reads. Null fields decode
+// as "".
+type user struct {
+	UserID        int    `json:"UserID"`
+	UserName      string `json:"UserName"`
+	DomainName    string `json:"DomainName"`
+	EmailAddress  string `json:"EmailAddress"`
+	UserType      string `json:"UserType"`
+	IsQuarantined bool   `json:"IsQuarantined"`
+}
+
+// displayName is DOMAIN\name for directory users, the name otherwise.
+func (u user) displayName() string {
+	if u.DomainName != "" {
+		return u.DomainName + `\` + u.UserName
+	}
+	return u.UserName
+}
+
+// oneUser decodes GET Users/{id}: the documentation shows the answer both as
+// an object and as a one-element array, so both are accepted.
+type oneUser struct{ user }
+
+// UnmarshalJSON accepts a user object or a one-element array of them.
+func (o *oneUser) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
+		var list []user
+		if err := json.Unmarshal(b, &list); err != nil {
+			return err
+		}
+		if len(list) != 1 {
+			return fmt.Errorf("want one user, got %d", len(list))
+		}
+		o.user = list[0]
+		return nil
+	}
+	return json.Unmarshal(b, &o.user)
+}
+
+// resolve finds the user a reference means: by the target's own id when the
+// requester knows it, else by the names the API can search, in order.
+func (c *Client) resolve(ctx context.Context, ref actions.UserRef) (user, error) {
+	if ref.TargetID != "" {
+		id, err := parseUserID(ref.TargetID)
+		if err != nil {
+			return user{}, err
+		}
+		return c.getUser(ctx, id)
+	}
+	names := lookupNames(ref)
+	if len(names) == 0 {
+		return user{}, actions.Permanent(fmt.Errorf("%w: %s has no username, UPN, e-mail or target id, which is all BeyondInsight can search by",
+			actions.ErrUserNotFound, ref))
+	}
+	for _, name := range names {
+		found, err := c.findUsers(ctx, name)
+		if err != nil {
+			return user{}, err
+		}
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return found[0], nil
+		default:
+			return user{}, actions.Permanent(fmt.Errorf("ambiguous user: %d BeyondInsight users match username %q (ids %s)",
+				len(found), name, joinIDs(found)))
+		}
+	}
+	return user{}, actions.Permanent(fmt.Errorf("%w: no BeyondInsight user matches username %s",
+		actions.ErrUserNotFound, quoteAll(names)))
+}
+
+// lookupNames are the username= values to try, in order: DOMAIN\username
+// (or the bare username, which finds local users), the UPN, the e-mail.
+func lookupNames(ref actions.UserRef) []string {
+	var names []string
+	add := func(n string) {
+		n = strings.TrimSpace(n)
+		for _, have := range names {
+			if n == "" || strings.EqualFold(have, n) {
+				return
+			}
+		}
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	if ref.Username != "" && ref.Domain != "" {
+		add(ref.Domain + `\` + ref.Username)
+	} else {
+		add(ref.Username)
+	}
+	add(ref.UPN)
+	add(ref.Email)
+	return names
+}
+
+func (c *Client) getUser(ctx context.Context, id int) (user, error) {
+	var out oneUser
+	_, err := c.call(ctx, usersGet(id, &out))
+	if isStatus(err, http.StatusNotFound) {
+		return user{}, actions.Permanent(fmt.Errorf("%w: no BeyondInsight user with id %d: %w", actions.ErrUserNotFound, id, err))
+	}
+	if err != nil {
+		return user{}, fmt.Errorf("read user %d: %w", id, err)
+	}
+	return out.user, nil
+}
+
+// findUsers runs GET Users?username=. A 404 is read as "no match": the
+// documentation promises an array, but an empty search answering 404 must
+// not become a different error.
+func (c *Client) findUsers(ctx context.Context, name string) ([]user, error) {
+	var out []user
+	_, err := c.call(ctx, usersFind(name, &out))
+	if isStatus(err, http.StatusNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up user %q: %w", name, err)
+	}
+	return out, nil
+}
+
+func usersGet(id int, out any) request {
+	return request{method: http.MethodGet, path: "Users/" + strconv.Itoa(id), out: out}
+}
+
+func usersFind(name string, out any) request {
+	return request{method: http.MethodGet, path: "Users", query: url.Values{"username": {name}}, out: out}
+}
+
+// planResolve is the lookup a dry run reports: the one resolve would send
+// first.
+func planResolve(ref actions.UserRef) actions.Call {
+	if ref.TargetID != "" {
+		return actions.Call{Method: http.MethodGet, Path: "Users/" + ref.TargetID}
+	}
+	names := lookupNames(ref)
+	if len(names) == 0 {
+		return actions.Call{Method: http.MethodGet, Path: "Users?username="}
+	}
+	return actions.Call{Method: http.MethodGet, Path: usersFind(names[0], nil).display()}
+}
+
+// userIDOrPlaceholder is the id a dry run can name without calling the API.
+func userIDOrPlaceholder(ref actions.UserRef) string {
+	if ref.TargetID != "" {
+		return ref.TargetID
+	}
+	return "{id}"
+}
+
+func parseUserID(s string) (int, error) {
+	id, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || id <= 0 {
+		return 0, actions.Permanent(fmt.Errorf("target id %q is not a BeyondInsight user id (a positive integer)", s))
+	}
+	return id, nil
+}
+
+func joinIDs(users []user) string {
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = strconv.Itoa(u.UserID)
+	}
+	return strings.Join(ids, ", ")
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", then ")
+}

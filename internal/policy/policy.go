@@ -1,0 +1,216 @@
+// Package policy decides what to do about an event: CEL rules from the
+// configuration, type-checked at start-up, each a `when` condition over the
+// event and one or more actions whose user and parameters are CEL
+// expressions. Plan is pure: the same event and rules always give the same
+// action ids, so a redelivered event plans nothing new.
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/events"
+)
+
+// Supports reports whether a target kind can carry out an action kind.
+type Supports func(targetKind string, k actions.Kind) bool
+
+// Engine evaluates compiled rules.
+type Engine struct {
+	rules []rule
+}
+
+type rule struct {
+	name    string
+	when    cel.Program
+	actions []ruleAction
+	dryRun  bool
+}
+
+type ruleAction struct {
+	kind   actions.Kind
+	target string
+	dryRun bool
+	user   cel.Program
+	params map[string]cel.Program
+	reason string
+}
+
+// costLimit bounds one expression's evaluation, so a rule cannot stall the planner.
+const costLimit = 100_000
+
+func newEnv() (*cel.Env, error) {
+	return cel.NewEnv(
+		cel.Variable("event", cel.MapType(cel.StringType, cel.DynType)),
+		cel.Variable("data", cel.DynType),
+	)
+}
+
+// Compile type-checks every rule and returns all problems at once, each
+// naming the rule and the position in the expression.
+func Compile(p config.Policy, targets []config.Target, supports Supports) (*Engine, error) {
+	env, err := newEnv()
+	if err != nil {
+		return nil, fmt.Errorf("cel environment: %w", err)
+	}
+	kinds := map[string]config.Target{}
+	for _, t := range targets {
+		kinds[t.Name] = t
+	}
+	var problems []string
+	e := &Engine{}
+	for i, r := range p.Rules {
+		path := fmt.Sprintf("policy.rules[%d] (%s)", i, r.Name)
+		cr := rule{name: r.Name, dryRun: r.DryRun}
+		cr.when = compile(env, r.When, cel.BoolType, path+".when", &problems)
+		for j, a := range r.Actions {
+			apath := fmt.Sprintf("%s.actions[%d]", path, j)
+			ca := ruleAction{target: a.Target, reason: a.Reason, params: map[string]cel.Program{}}
+			kind, err := actions.ParseKind(a.Action)
+			if err != nil {
+				problems = append(problems, apath+".action: "+err.Error())
+			}
+			ca.kind = kind
+			if t, ok := kinds[a.Target]; !ok {
+				problems = append(problems, fmt.Sprintf("%s.target: %q is not a configured target", apath, a.Target))
+			} else if err == nil && supports != nil && !supports(t.Kind, kind) {
+				problems = append(problems, fmt.Sprintf("%s: target %s (%s) cannot %s", apath, t.Name, t.Kind, kind))
+			} else {
+				ca.dryRun = t.DryRun
+			}
+			ca.user = compile(env, a.User, nil, apath+".user", &problems)
+			for k, expr := range a.Params {
+				ca.params[k] = compile(env, expr, nil, apath+".params."+k, &problems)
+			}
+			cr.actions = append(cr.actions, ca)
+		}
+		e.rules = append(e.rules, cr)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("invalid policy:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return e, nil
+}
+
+func compile(env *cel.Env, expr string, want *cel.Type, path string, problems *[]string) cel.Program {
+	ast, iss := env.Compile(expr)
+	if iss != nil && iss.Err() != nil {
+		*problems = append(*problems, path+": "+iss.Err().Error())
+		return nil
+	}
+	if want != nil && !ast.OutputType().IsExactType(want) && !ast.OutputType().IsExactType(cel.DynType) {
+		*problems = append(*problems, fmt.Sprintf("%s: must be %s, is %s", path, want, ast.OutputType()))
+		return nil
+	}
+	prg, err := env.Program(ast, cel.CostLimit(costLimit))
+	if err != nil {
+		*problems = append(*problems, path+": "+err.Error())
+		return nil
+	}
+	return prg
+}
+
+// RuleResult is what one rule made of an event.
+type RuleResult struct {
+	Rule    string
+	Matched bool
+	Actions []actions.Action
+	// Errors are evaluation problems: a `when` that failed (counted as not
+	// matched) or an action whose user or params could not be evaluated.
+	Errors []string
+}
+
+// Plan evaluates every rule against ev.
+func (e *Engine) Plan(ev cloudevents.Event, now time.Time) ([]RuleResult, error) {
+	vars, err := activation(ev)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]RuleResult, 0, len(e.rules))
+	for _, r := range e.rules {
+		results = append(results, r.plan(ev, vars, now))
+	}
+	return results, nil
+}
+
+func (r rule) plan(ev cloudevents.Event, vars map[string]any, now time.Time) RuleResult {
+	res := RuleResult{Rule: r.name}
+	out, _, err := r.when.Eval(vars)
+	if err != nil {
+		res.Errors = append(res.Errors, "when: "+err.Error())
+		return res
+	}
+	if matched, ok := out.Value().(bool); !ok || !matched {
+		return res
+	}
+	res.Matched = true
+	for _, a := range r.actions {
+		act, err := a.build(ev, r, vars, now)
+		if err != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s on %s: %v", a.kind, a.target, err))
+			continue
+		}
+		res.Actions = append(res.Actions, act)
+	}
+	return res
+}
+
+func (a ruleAction) build(ev cloudevents.Event, r rule, vars map[string]any, now time.Time) (actions.Action, error) {
+	userVal, _, err := a.user.Eval(vars)
+	if err != nil {
+		return actions.Action{}, fmt.Errorf("user: %w", err)
+	}
+	user, err := toUserRef(userVal.Value())
+	if err != nil {
+		return actions.Action{}, err
+	}
+	params := map[string]any{}
+	for k, prg := range a.params {
+		v, _, err := prg.Eval(vars)
+		if err != nil {
+			return actions.Action{}, fmt.Errorf("params.%s: %w", k, err)
+		}
+		params[k] = plain(v.Value())
+	}
+	reason := a.reason
+	if reason == "" {
+		reason = fmt.Sprintf("rule %s matched event %s", r.name, ev.ID())
+	}
+	return actions.Action{
+		ID:          actions.NewID(events.MsgID(ev), r.name, a.kind, a.target, user, params),
+		Kind:        a.kind,
+		Target:      a.target,
+		User:        user,
+		Params:      params,
+		Reason:      reason,
+		RequestedBy: "policy",
+		Cause:       ev.ID(),
+		Rule:        r.name,
+		DryRun:      r.dryRun || a.dryRun,
+		RequestedAt: now.UTC(),
+	}, nil
+}
+
+func activation(ev cloudevents.Event) (map[string]any, error) {
+	var data any
+	if len(ev.Data()) > 0 {
+		if err := json.Unmarshal(ev.Data(), &data); err != nil {
+			// Non-JSON data is offered to rules as a string.
+			data = string(ev.Data())
+		}
+	}
+	return map[string]any{
+		"event": map[string]any{
+			"id": ev.ID(), "source": ev.Source(), "type": ev.Type(),
+			"subject": ev.Subject(), "time": ev.Time().UTC().Format(time.RFC3339Nano),
+		},
+		"data": data,
+	}, nil
+}

@@ -1,0 +1,126 @@
+package policy_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/policy"
+)
+
+var targets = []config.Target{{Name: "bi", Kind: "beyondinsight"}}
+
+func quarantineOnly(_ string, k actions.Kind) bool { return k == actions.Quarantine }
+
+func engine(t *testing.T, rules ...config.Rule) *policy.Engine {
+	t.Helper()
+	e, err := policy.Compile(config.Policy{Rules: rules}, targets, quarantineOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func alert(t *testing.T, id string, sev int, user actions.UserRef) events.Alert {
+	t.Helper()
+	return events.Alert{SourceKind: "generic", SourceName: "demo", Severity: sev, User: user}
+}
+
+func TestPlan(t *testing.T) {
+	high := config.Rule{Name: "high", When: `event.type == "dev.quell.alert.v1" && data.severity >= 70`,
+		Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: "data.user"}}}
+	byName := config.Rule{Name: "by-name", When: "true",
+		Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: `"CORP\\" + data.user.username`}}}
+	cases := []struct {
+		name     string
+		rule     config.Rule
+		severity int
+		user     actions.UserRef
+		want     []actions.UserRef
+		wantErr  string
+	}{
+		{"matches at threshold", high, 70, actions.UserRef{Username: "jdoe"}, []actions.UserRef{{Username: "jdoe"}}, ""},
+		{"below threshold", high, 69, actions.UserRef{Username: "jdoe"}, nil, ""},
+		{"string with domain", byName, 1, actions.UserRef{Username: "bwayne"}, []actions.UserRef{{Domain: "CORP", Username: "bwayne"}}, ""},
+		{"no user", high, 90, actions.UserRef{}, nil, "no identifier"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ev, err := events.New(events.SourceFor("demo"), "e1", events.TypeAlert, time.Now(), alert(t, "e1", c.severity, c.user))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := engine(t, c.rule).Plan(ev, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []actions.UserRef
+			for _, a := range res[0].Actions {
+				got = append(got, a.User)
+				if a.Rule != c.rule.Name || a.Cause != "e1" || a.RequestedBy != "policy" || !strings.HasPrefix(a.ID, "act_") {
+					t.Errorf("action fields: %+v", a)
+				}
+			}
+			if len(got) != len(c.want) || (len(got) > 0 && got[0] != c.want[0]) {
+				t.Errorf("users %+v, want %+v", got, c.want)
+			}
+			errs := strings.Join(res[0].Errors, ";")
+			if (c.wantErr == "") != (errs == "") || !strings.Contains(errs, c.wantErr) {
+				t.Errorf("errors %q, want %q", errs, c.wantErr)
+			}
+		})
+	}
+}
+
+func TestActionIDsAreDeterministic(t *testing.T) {
+	rule := config.Rule{Name: "all", When: "true", Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: "data.user"}}}
+	e := engine(t, rule)
+	plan := func(source, id, user string) string {
+		ev, err := events.New(events.SourceFor(source), id, events.TypeAlert, time.Now(), alert(t, id, 80, actions.UserRef{Username: user}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Plan(ev, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0].Actions[0].ID
+	}
+	a := plan("demo", "e1", "jdoe")
+	if a != plan("demo", "e1", "jdoe") {
+		t.Fatal("same event planned different ids")
+	}
+	for _, other := range []string{plan("demo", "e2", "jdoe"), plan("other", "e1", "jdoe"), plan("demo", "e1", "asmith")} {
+		if other == a {
+			t.Fatal("different cause or user planned the same id")
+		}
+	}
+}
+
+func TestCompileReportsEveryProblem(t *testing.T) {
+	rules := []config.Rule{
+		{Name: "syntax", When: "data.severity >=", Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: "data.user"}}},
+		{Name: "not-bool", When: `"yes"`, Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: "data.user"}}},
+		{Name: "unsupported", When: "true", Actions: []config.RuleAction{{Action: "rotate_client_secret", Target: "bi", User: "data.user"}}},
+		{Name: "unknown-action", When: "true", Actions: []config.RuleAction{{Action: "nuke", Target: "bi", User: "data.user"}}},
+		{Name: "undeclared", When: "true", Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: "payload.user"}}},
+	}
+	_, err := policy.Compile(config.Policy{Rules: rules}, targets, quarantineOnly)
+	if err == nil {
+		t.Fatal("want error")
+	}
+	for _, want := range []string{
+		"policy.rules[0] (syntax).when: ERROR: <input>:1:",
+		"policy.rules[1] (not-bool).when: must be bool",
+		"target bi (beyondinsight) cannot rotate_client_secret",
+		`unknown action "nuke"`,
+		"policy.rules[4] (undeclared).actions[0].user: ERROR: <input>:1:1: undeclared reference to 'payload'",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}

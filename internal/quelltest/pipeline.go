@@ -1,0 +1,313 @@
+package quelltest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/quell-dev/quell/internal/app"
+	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
+	"github.com/quell-dev/quell/internal/secret"
+	"github.com/quell-dev/quell/internal/sourceauth"
+)
+
+// Test credentials. They exist only in tests and the simulators.
+const (
+	WebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	APIToken      = "quell-test-api-token-0123456789"
+	BIAPIKey      = "quell-test-bi-key-6d1f0a9c2b7e4d3f8a5c1e0b9d7f6a4c"
+	BIRunAs       = "quell-svc"
+)
+
+// DefaultPolicy quarantines the user of any alert of severity >= 70 in BI.
+const DefaultPolicy = `
+policy:
+  rules:
+    - name: quarantine-high-severity
+      when: 'event.type == "dev.quell.alert.v1" && data.severity >= 70'
+      actions:
+        - {action: quarantine, target: bi, user: data.user}
+`
+
+// Pipeline is a whole Quell on loopback: embedded NATS, the BeyondInsight
+// simulator, ingest and worker, wired by internal/app exactly as the
+// binaries wire them.
+type Pipeline struct {
+	NATS      *NATS
+	BI        *sim.Server
+	BIURL     string
+	IngestURL string
+	Config    *config.Config
+	// ConfigFile holds the same configuration, for quellctl.
+	ConfigFile string
+	Logs       *SyncBuffer
+	dir        string
+
+	mu         sync.Mutex
+	stopWorker func()
+}
+
+// PipelineOptions adjust a pipeline.
+type PipelineOptions struct {
+	// Policy is YAML with a top-level policy: key; DefaultPolicy if empty.
+	Policy string
+	// Extra YAML appended to the configuration (e.g. "safety: {dry_run: true}").
+	Extra string
+	// NoWorker starts everything but the worker.
+	NoWorker bool
+}
+
+// StartPipeline starts the pipeline and stops it when the test ends.
+func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
+	t.Helper()
+	p := &Pipeline{NATS: StartNATS(t), Logs: &SyncBuffer{}, dir: t.TempDir()}
+	p.BI = sim.New(sim.Options{APIKey: BIAPIKey, RunAs: BIRunAs, Users: sim.DefaultUsers()})
+	biSrv := httptest.NewServer(p.BI)
+	t.Cleanup(biSrv.Close)
+	p.BIURL = biSrv.URL + sim.APIPrefix
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.IngestURL = "http://" + ln.Addr().String()
+	p.Config = p.config(t, o, ln.Addr().String())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- app.RunIngest(ctx, p.Config, app.IngestOptions{Logger: p.logger("ingest"), Listener: ln})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ingest: %v", err)
+		}
+	})
+	if !o.NoWorker {
+		p.StartWorker(t)
+	}
+	p.waitReady(t)
+	return p
+}
+
+func (p *Pipeline) config(t testing.TB, o PipelineOptions, ingestAddr string) *config.Config {
+	t.Helper()
+	files := map[string]string{"webhook": WebhookSecret, "api": APIToken, "bi": BIAPIKey}
+	for name, v := range files {
+		if err := os.WriteFile(filepath.Join(p.dir, name), []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	policy := o.Policy
+	if policy == "" {
+		policy = DefaultPolicy
+	}
+	yaml := fmt.Sprintf(`
+nats: {url: %q}
+ingest:
+  listen: %s
+  api_tokens: [{name: responder, token: "file:%s"}]
+worker:
+  concurrency: 4
+  max_deliveries: 3
+  ack_wait: 2s
+  redelivery_delay: 200ms
+  shutdown_timeout: 2s
+  retry: {initial_interval: 20ms, max_interval: 200ms, max_elapsed: 2s}
+sources:
+  - name: demo
+    kind: generic
+    auth: {scheme: standard-webhooks, secrets: ["file:%s"]}
+targets:
+  - name: bi
+    kind: beyondinsight
+    base_url: %q
+    timeout: 2s
+    credentials: {api_key: "file:%s", run_as: %s}
+%s
+%s`, p.NATS.Server.ClientURL(), ingestAddr, filepath.Join(p.dir, "api"), filepath.Join(p.dir, "webhook"), p.BIURL,
+		filepath.Join(p.dir, "bi"), BIRunAs, policy, o.Extra)
+	cfg, err := config.Parse([]byte(yaml))
+	if err != nil {
+		t.Fatalf("pipeline config: %v\n%s", err, yaml)
+	}
+	p.ConfigFile = filepath.Join(p.dir, "quell.yaml")
+	if err := os.WriteFile(p.ConfigFile, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// StartWorker starts a worker; StopWorker stops it gracefully.
+func (p *Pipeline) StartWorker(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	ready := make(chan struct{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		done <- app.RunWorker(ctx, p.Config, app.WorkerOptions{Logger: p.logger("worker"), Listener: ln,
+			Ready: func(string) { close(ready) }})
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("worker did not start: %v", err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("worker did not start in 15s")
+	}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("worker: %v", err)
+			}
+		})
+	}
+	p.mu.Lock()
+	p.stopWorker = stop
+	p.mu.Unlock()
+	t.Cleanup(stop)
+}
+
+// StopWorker stops the running worker and waits for it.
+func (p *Pipeline) StopWorker() {
+	p.mu.Lock()
+	stop := p.stopWorker
+	p.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+func (p *Pipeline) waitReady(t testing.TB) {
+	t.Helper()
+	Eventually(t, 15*time.Second, "ingest /readyz", func() bool {
+		resp, err := http.Get(p.IngestURL + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+}
+
+func (p *Pipeline) logger(service string) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(p.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("service", service)
+}
+
+// PostAlert sends body to the demo source signed with Standard Webhooks
+// under deliveryID (a new one when empty).
+func (p *Pipeline) PostAlert(t testing.TB, body, deliveryID string) (int, string) {
+	t.Helper()
+	if deliveryID == "" {
+		deliveryID = "msg_" + uuid.NewString()
+	}
+	now := time.Now()
+	sig, err := sourceauth.Sign(secret.New(WebhookSecret), deliveryID, now, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Post(t, "/v1/webhooks/demo", body, map[string]string{
+		"Content-Type": "application/json", "webhook-id": deliveryID,
+		"webhook-timestamp": fmt.Sprint(now.Unix()), "webhook-signature": sig,
+	})
+}
+
+// Post sends a request to the ingest and returns status and body.
+func (p *Pipeline) Post(t testing.TB, path, body string, headers map[string]string) (int, string) {
+	t.Helper()
+	return Post(t, p.IngestURL+path, body, headers)
+}
+
+// Post sends a POST to url and returns status and body.
+func Post(t testing.TB, url, body string, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Results returns the action results stored so far.
+func (p *Pipeline) Results(t testing.TB) []events.ActionResult {
+	t.Helper()
+	return Results(t, p.NATS.JS)
+}
+
+// Results returns the action results stored in js so far.
+func Results(t testing.TB, js jetstream.JetStream) []events.ActionResult {
+	t.Helper()
+	var out []events.ActionResult
+	for _, m := range StreamMsgs(t, js, events.StreamResults, "") {
+		ev, err := events.Decode(m.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := events.DataAs[events.ActionResult](ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// WaitResults waits until at least n results are stored and returns them.
+func (p *Pipeline) WaitResults(t testing.TB, n int, timeout time.Duration) []events.ActionResult {
+	t.Helper()
+	var res []events.ActionResult
+	Eventually(t, timeout, fmt.Sprintf("%d action results", n), func() bool {
+		res = p.Results(t)
+		return len(res) >= n
+	})
+	return res
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writers (the loggers).
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

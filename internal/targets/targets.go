@@ -1,0 +1,130 @@
+// Package targets builds the configured targets: it maps each target kind
+// of the configuration onto its client in internal/pam/<vendor>, resolving
+// credential references, and answers which actions each kind supports.
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/pam/beyondinsight"
+	"github.com/quell-dev/quell/internal/secret"
+)
+
+// Supports reports whether a target kind can carry out k.
+func Supports(targetKind string, k actions.Kind) bool {
+	switch targetKind {
+	case beyondinsight.Kind:
+		return beyondinsight.Supports(k)
+	}
+	return false
+}
+
+// Set is the built targets by name, and how to close them.
+type Set struct {
+	Targets map[string]actions.Target
+	closers []func(context.Context) error
+}
+
+// Close signs out of every target.
+func (s *Set) Close(ctx context.Context) error {
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// Names maps each target's name to its kind.
+func Names(cfgs []config.Target) map[string]string {
+	m := make(map[string]string, len(cfgs))
+	for _, t := range cfgs {
+		m[t.Name] = t.Kind
+	}
+	return m
+}
+
+// Build constructs every target, listing every problem by config path.
+func Build(cfgs []config.Target, retryAfterCeiling time.Duration) (*Set, error) {
+	set := &Set{Targets: map[string]actions.Target{}}
+	var problems []string
+	for i, t := range cfgs {
+		path := fmt.Sprintf("targets[%d]", i)
+		creds := credentials{path: path + ".credentials", raw: t.Credentials}
+		switch t.Kind {
+		case beyondinsight.Kind:
+			c, err := beyondinsight.New(beyondinsight.Config{
+				Name: t.Name, BaseURL: t.BaseURL, Timeout: t.Timeout, RetryAfterCeiling: retryAfterCeiling,
+				APIKey: creds.secret("api_key", true), Password: creds.secret("password", false),
+				RunAs: creds.plain("run_as", true), APIVersion: creds.plain("api_version", false),
+			})
+			creds.unknown("api_key", "password", "run_as", "api_version")
+			if err == nil && len(creds.problems) == 0 {
+				set.Targets[t.Name] = c
+				set.closers = append(set.closers, c.Close)
+			} else if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", path, err))
+			}
+		default:
+			problems = append(problems, fmt.Sprintf("%s.kind: %q is not supported", path, t.Kind))
+		}
+		problems = append(problems, creds.problems...)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("targets:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return set, nil
+}
+
+// credentials reads a target's credentials map, collecting problems.
+type credentials struct {
+	path     string
+	raw      map[string]string
+	problems []string
+}
+
+func (c *credentials) secret(key string, required bool) secret.Secret {
+	ref, ok := c.raw[key]
+	if !ok || ref == "" {
+		if required {
+			c.problems = append(c.problems, fmt.Sprintf("%s.%s: missing", c.path, key))
+		}
+		return secret.Secret{}
+	}
+	s, err := config.Resolve(c.path+"."+key, secret.Ref(ref))
+	if err != nil {
+		c.problems = append(c.problems, err.Error())
+	}
+	return s
+}
+
+func (c *credentials) plain(key string, required bool) string {
+	v := c.raw[key]
+	if v == "" && required {
+		c.problems = append(c.problems, fmt.Sprintf("%s.%s: missing", c.path, key))
+	}
+	return v
+}
+
+func (c *credentials) unknown(known ...string) {
+	var extra []string
+	for k := range c.raw {
+		found := false
+		for _, kk := range known {
+			found = found || k == kk
+		}
+		if !found {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		c.problems = append(c.problems, fmt.Sprintf("%s.%s: unknown key (want %s)", c.path, k, strings.Join(known, ", ")))
+	}
+}

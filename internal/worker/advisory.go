@@ -1,0 +1,65 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/events"
+)
+
+// maxDeliverAdvisory is JetStream's io.nats.jetstream.advisory.v1.max_deliver.
+type maxDeliverAdvisory struct {
+	Type       string `json:"type"`
+	Stream     string `json:"stream"`
+	Consumer   string `json:"consumer"`
+	StreamSeq  uint64 `json:"stream_seq"`
+	Deliveries uint64 `json:"deliveries"`
+}
+
+// advisoryQueue makes one replica handle each advisory.
+const advisoryQueue = "quell-dlq-advisories"
+
+// watchMaxDeliveries dead-letters messages that JetStream stopped
+// delivering without any worker settling them (a worker died on the last
+// delivery, or the last delivery found the action in flight elsewhere).
+// The message stays in its stream; the advisory names its sequence.
+func (w *Worker) watchMaxDeliveries(ctx context.Context) (*nats.Subscription, error) {
+	subject := "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.*.*"
+	sub, err := w.cfg.NC.QueueSubscribe(subject, advisoryQueue, func(m *nats.Msg) {
+		var adv maxDeliverAdvisory
+		if err := json.Unmarshal(m.Data, &adv); err != nil {
+			w.cfg.Logger.Warn("unreadable max-deliveries advisory", "error", err)
+			return
+		}
+		stage := map[string]string{events.StreamEvents: events.StagePlan, events.StreamActions: events.StageExecute}[adv.Stream]
+		if stage == "" {
+			return
+		}
+		if err := w.deadLetterSeq(ctx, stage, adv); err != nil {
+			w.cfg.Logger.Error("dead-letter after max deliveries failed", "stream", adv.Stream, "stream_seq", adv.StreamSeq, "error", err)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subscribe max-deliveries advisories: %w", err)
+	}
+	return sub, nil
+}
+
+func (w *Worker) deadLetterSeq(ctx context.Context, stage string, adv maxDeliverAdvisory) error {
+	stream, err := w.cfg.JS.Stream(ctx, adv.Stream)
+	if err != nil {
+		return err
+	}
+	raw, err := stream.GetMsg(ctx, adv.StreamSeq)
+	if err != nil {
+		return err
+	}
+	reason := fmt.Sprintf("delivered %d times without an outcome (max deliveries reached)", adv.Deliveries)
+	w.cfg.Metrics.deadLettered(ctx, stage)
+	w.cfg.Logger.Warn("message dead-lettered", "stage", stage, "stream_seq", adv.StreamSeq, "reason", reason)
+	return deadLetter(ctx, w.cfg.JS, stage, raw, adv.Deliveries, actions.ClassTransient, reason)
+}

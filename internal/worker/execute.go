@@ -1,0 +1,86 @@
+package worker
+
+import (
+	"context"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/events"
+)
+
+// execute handles one action request message.
+func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
+	ev, err := events.Decode(msg.Data())
+	if err != nil {
+		w.deadLetterMsg(ctx, events.StageExecute, msg, actions.ClassPermanent, err.Error())
+		return
+	}
+	ctx = events.ExtractTrace(ctx, msg.Headers(), &ev)
+	a, err := events.DataAs[actions.Action](ev)
+	if err != nil {
+		w.deadLetterMsg(ctx, events.StageExecute, msg, actions.ClassPermanent, err.Error())
+		return
+	}
+	ctx, span := w.tracer.Start(ctx, "execute "+string(a.Kind), trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("quell.action_id", a.ID), attribute.String("quell.target", a.Target),
+			attribute.String("quell.action", string(a.Kind))))
+	defer span.End()
+	log := w.cfg.Logger.With("action_id", a.ID, "event_id", a.Cause, "action", a.Kind, "target", a.Target, "user", a.User.String())
+
+	md, _ := msg.Metadata()
+	d := actions.Delivery{Max: w.cfg.MaxDeliveries}
+	if md != nil {
+		d.Num = int(md.NumDelivered)
+	}
+	dec := w.cfg.Executor.Execute(ctx, a, d)
+	switch dec.Verdict {
+	case actions.Finish:
+		if err := w.publishResult(ctx, dec.Result, d.Num); err != nil {
+			log.ErrorContext(ctx, "publish result failed; action will be redelivered and its result republished from the ledger", "error", err)
+			_ = msg.NakWithDelay(time.Second)
+			return
+		}
+		if !dec.Result.Replayed {
+			w.cfg.Metrics.actionDone(ctx, a, dec.Result.Status, dec.Result.FinishedAt.Sub(dec.Result.StartedAt))
+		}
+		log.InfoContext(ctx, "action "+string(dec.Result.Status), "reason", dec.Result.Reason, "attempts", dec.Result.Attempts, "replayed", dec.Result.Replayed)
+		_ = msg.DoubleAck(ctx)
+	case actions.Redeliver:
+		log.WarnContext(ctx, "action will be redelivered", "delay", dec.Delay.String(), "delivery", d.Num, "error", dec.Err)
+		_ = msg.NakWithDelay(dec.Delay)
+	case actions.DeadLetter:
+		span.SetStatus(codes.Error, dec.Result.Reason)
+		if err := w.publishResult(ctx, dec.Result, d.Num); err != nil {
+			log.ErrorContext(ctx, "publish failed result", "error", err)
+			_ = msg.NakWithDelay(time.Second)
+			return
+		}
+		w.cfg.Metrics.actionDone(ctx, a, actions.StatusFailed, dec.Result.FinishedAt.Sub(dec.Result.StartedAt))
+		log.ErrorContext(ctx, "action failed", "error_class", dec.Result.ErrorClass, "reason", dec.Result.Reason, "attempts", dec.Result.Attempts)
+		w.deadLetterMsg(ctx, events.StageExecute, msg, classOf(dec.Result.ErrorClass), dec.Result.Reason)
+	}
+}
+
+func (w *Worker) publishResult(ctx context.Context, r actions.Result, deliveries int) error {
+	ev, err := events.NewResult(events.ActionResult{
+		Action: r.Action, Status: r.Status, Reason: r.Reason, Outcome: r.Outcome, ErrorClass: r.ErrorClass,
+		Attempts: r.Attempts, Deliveries: deliveries, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.pub.Publish(ctx, events.ResultSubject(r.Action.Target, string(r.Action.Kind)), ev)
+	return err
+}
+
+func classOf(s string) actions.Class {
+	if s == actions.ClassPermanent.String() {
+		return actions.ClassPermanent
+	}
+	return actions.ClassTransient
+}

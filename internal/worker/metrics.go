@@ -1,0 +1,48 @@
+package worker
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+
+	"github.com/quell-dev/quell/internal/actions"
+)
+
+// Metrics are the worker's instruments.
+type Metrics struct {
+	planned  metric.Int64Counter
+	actions  metric.Int64Counter
+	duration metric.Float64Histogram
+	dlq      metric.Int64Counter
+}
+
+// NewMetrics creates the instruments on m (a no-op meter when nil).
+func NewMetrics(m metric.Meter) *Metrics {
+	if m == nil {
+		m = noop.NewMeterProvider().Meter("")
+	}
+	planned, _ := m.Int64Counter("quell.events.planned", metric.WithDescription("Events evaluated by the planner, by type"))
+	acts, _ := m.Int64Counter("quell.actions", metric.WithDescription("Actions finished, by target, action and outcome"))
+	dur, _ := m.Float64Histogram("quell.action.duration", metric.WithUnit("s"),
+		metric.WithDescription("Time from the start of an action's delivery to its outcome"))
+	dlq, _ := m.Int64Counter("quell.dlq.messages", metric.WithDescription("Messages dead-lettered, by stage"))
+	return &Metrics{planned: planned, actions: acts, duration: dur, dlq: dlq}
+}
+
+func (m *Metrics) eventPlanned(ctx context.Context, typ string) {
+	m.planned.Add(ctx, 1, metric.WithAttributes(attribute.String("type", typ)))
+}
+
+func (m *Metrics) actionDone(ctx context.Context, a actions.Action, s actions.Status, d time.Duration) {
+	attrs := metric.WithAttributes(attribute.String("target", a.Target), attribute.String("action", string(a.Kind)),
+		attribute.String("outcome", string(s)))
+	m.actions.Add(ctx, 1, attrs)
+	m.duration.Record(ctx, d.Seconds(), attrs)
+}
+
+func (m *Metrics) deadLettered(ctx context.Context, stage string) {
+	m.dlq.Add(ctx, 1, metric.WithAttributes(attribute.String("stage", stage)))
+}
