@@ -1,0 +1,49 @@
+# Quell: `make run` starts everything on this machine, `make test` runs all tests.
+GO      ?= go
+BIN     := bin
+CMDS    := ingest worker quellctl pamsim
+GOFLAGS ?=
+
+.PHONY: all build run demo test test-short fuzz bench lint vet fmt clean
+
+all: build
+
+build: ## Build the binaries into bin/
+	@mkdir -p $(BIN)
+	$(GO) build $(GOFLAGS) -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
+
+run: build ## Start simulator, worker (embedded NATS) and ingest on loopback
+	./deploy/local/run.sh
+
+demo: build ## With `make run` going: send sample alerts and show what happened
+	./deploy/local/demo.sh
+
+test: ## All tests, with the race detector
+	$(GO) test -race -count=1 ./...
+
+test-short: ## Tests without the race detector (faster)
+	$(GO) test -count=1 ./...
+
+FUZZTIME ?= 20s
+fuzz: ## Run every fuzz target for FUZZTIME each
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench: ## Benchmarks; writes reports/bench.txt
+	@mkdir -p reports
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... | tee reports/bench.txt
+
+vet: ## go vet
+	$(GO) vet ./...
+
+fmt: ## gofmt check
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi
+
+lint: fmt vet ## Formatting, vet and staticcheck
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+clean: ## Remove binaries and local data
+	rm -rf $(BIN) data reports
