@@ -13,34 +13,59 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/quelltest"
+	"github.com/quell-dev/quell/internal/worker"
 )
 
-// buildWorker compiles cmd/worker once for the crash test: a real process
+var (
+	buildOnce sync.Once
+	workerBin string
+	buildErr  error
+)
+
+// buildWorker compiles cmd/worker once for the crash tests: a real process
 // that can be killed with SIGKILL, so nothing of it runs after the kill.
 func buildWorker(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "quell-worker")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/quell-dev/quell/cmd/worker")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build worker: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "quell-crash")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		workerBin = filepath.Join(dir, "quell-worker")
+		out, err := exec.Command("go", "build", "-o", workerBin, "github.com/quell-dev/quell/cmd/worker").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("build worker: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return workerBin
 }
 
-// TestWorkerKilledBetweenCallAndAckDoesNotCallTwice kills the worker after
-// the target has quarantined the user but before the worker could record
-// it or ack the message. The next worker must take over the expired lease,
-// see that the user is already quarantined, and not call again.
-func TestWorkerKilledBetweenCallAndAckDoesNotCallTwice(t *testing.T) {
-	t.Parallel()
+// crashed is the state after a worker was killed between the target's
+// quarantine and anything the worker would do next.
+type crashed struct {
+	n       *quelltest.NATS
+	bi      *sim.Server
+	bin     string
+	cfgPath string
+}
+
+// killDuringQuarantine starts a worker process, sends it a quarantine of
+// asmith, and kills it with SIGKILL once the simulator has applied the
+// quarantine but before the worker has heard the answer.
+func killDuringQuarantine(t *testing.T, maxDeliveries int) crashed {
+	t.Helper()
 	bin := buildWorker(t)
 	n := quelltest.StartNATS(t)
-
 	reached := make(chan struct{})
 	release := make(chan struct{})
 	var once sync.Once
@@ -54,18 +79,12 @@ func TestWorkerKilledBetweenCallAndAckDoesNotCallTwice(t *testing.T) {
 			}
 		}})
 	srv := httptest.NewServer(bi)
-	defer srv.Close()
-	defer func() {
-		select {
-		case <-release:
-		default:
-			close(release)
-		}
-	}()
+	t.Cleanup(srv.Close)
+	var releaseOnce sync.Once
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) })
 
-	cfgPath := writeWorkerConfig(t, n.Server.ClientURL(), srv.URL+sim.APIPrefix)
+	cfgPath := writeWorkerConfig(t, n.Server.ClientURL(), srv.URL+sim.APIPrefix, maxDeliveries)
 	first := startWorkerProcess(t, bin, cfgPath)
-
 	a := actions.Action{ID: "act_crash", Kind: actions.Quarantine, Target: "bi", User: actions.UserRef{Username: "asmith"},
 		Reason: "crash test", RequestedBy: "test", RequestedAt: time.Now()}
 	ev, err := events.NewActionRequested(events.SourceResponder, a)
@@ -84,22 +103,50 @@ func TestWorkerKilledBetweenCallAndAckDoesNotCallTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = first.cmd.Wait()
-	close(release)
+	releaseOnce.Do(func() { close(release) })
 	if u, _ := bi.User(13); !u.IsQuarantined {
 		t.Fatal("the simulator did not apply the quarantine")
 	}
+	return crashed{n: n, bi: bi, bin: bin, cfgPath: cfgPath}
+}
 
-	second := startWorkerProcess(t, bin, cfgPath)
+// TestWorkerKilledBetweenCallAndAckDoesNotCallTwice: the next worker must
+// take over the expired lease, see that the user is already quarantined,
+// and not call again.
+func TestWorkerKilledBetweenCallAndAckDoesNotCallTwice(t *testing.T) {
+	t.Parallel()
+	c := killDuringQuarantine(t, 10)
+	second := startWorkerProcess(t, c.bin, c.cfgPath)
 	var res []events.ActionResult
 	quelltest.Eventually(t, 45*time.Second, "result after restart", func() bool {
-		res = quelltest.Results(t, n.JS)
+		res = quelltest.Results(t, c.n.JS)
 		return len(res) > 0
 	})
-	if calls := bi.Count(quarantineRoute); calls != 1 {
+	if calls := c.bi.Count(quarantineRoute); calls != 1 {
 		t.Fatalf("quarantine called %d times, want 1; second worker log:\n%s", calls, second.log.String())
 	}
 	if res[0].Status != actions.StatusSkipped || !strings.Contains(res[0].Reason, "interrupted") {
 		t.Fatalf("result %+v", res[0])
+	}
+}
+
+// TestWorkerKilledOnLastDeliveryIsDeadLettered: with no delivery left,
+// JetStream gives up on the message; the advisory watcher of the next
+// worker must dead-letter it so that a person looks, rather than lose it.
+func TestWorkerKilledOnLastDeliveryIsDeadLettered(t *testing.T) {
+	t.Parallel()
+	c := killDuringQuarantine(t, 1)
+	second := startWorkerProcess(t, c.bin, c.cfgPath)
+	var dlq []jetstream.RawStreamMsg
+	quelltest.Eventually(t, 30*time.Second, "DLQ entry from the max-deliveries advisory", func() bool {
+		dlq = quelltest.StreamMsgs(t, c.n.JS, events.StreamDLQ, "quell.dlq.execute")
+		return len(dlq) > 0
+	})
+	if r := dlq[0].Header.Get(worker.HeaderDLQReason); !strings.Contains(r, "max deliveries") {
+		t.Fatalf("DLQ reason %q; worker log:\n%s", r, second.log.String())
+	}
+	if calls := c.bi.Count(quarantineRoute); calls != 1 {
+		t.Fatalf("quarantine called %d times, want 1", calls)
 	}
 }
 
@@ -124,7 +171,7 @@ func startWorkerProcess(t *testing.T, bin, cfgPath string) workerProc {
 	return workerProc{cmd: cmd, log: log}
 }
 
-func writeWorkerConfig(t *testing.T, natsURL, biURL string) string {
+func writeWorkerConfig(t *testing.T, natsURL, biURL string, maxDeliveries int) string {
 	t.Helper()
 	dir := t.TempDir()
 	key := filepath.Join(dir, "bi-key")
@@ -135,7 +182,7 @@ func writeWorkerConfig(t *testing.T, natsURL, biURL string) string {
 nats: {url: %q}
 worker:
   listen: 127.0.0.1:0
-  max_deliveries: 10
+  max_deliveries: %d
   ack_wait: 1s
   retry: {initial_interval: 50ms, max_interval: 200ms, max_elapsed: 1s}
 targets:
@@ -145,7 +192,7 @@ targets:
     timeout: 2s
     credentials: {api_key: "file:%s", run_as: %s}
 log: {format: json, level: debug}
-`, natsURL, biURL, key, quelltest.BIRunAs)
+`, natsURL, maxDeliveries, biURL, key, quelltest.BIRunAs)
 	path := filepath.Join(dir, "quell.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -35,9 +35,9 @@ func (w *Worker) watchMaxDeliveries(ctx context.Context) (*nats.Subscription, er
 			w.cfg.Logger.Warn("unreadable max-deliveries advisory", "error", err)
 			return
 		}
-		stage := map[string]string{events.StreamEvents: events.StagePlan, events.StreamActions: events.StageExecute}[adv.Stream]
+		stage := stageOf(adv)
 		if stage == "" {
-			return
+			return // another consumer on our streams (an operator's): not ours to dead-letter
 		}
 		if err := w.deadLetterSeq(ctx, stage, adv); err != nil {
 			w.cfg.Logger.Error("dead-letter after max deliveries failed", "stream", adv.Stream, "stream_seq", adv.StreamSeq, "error", err)
@@ -47,6 +47,16 @@ func (w *Worker) watchMaxDeliveries(ctx context.Context) (*nats.Subscription, er
 		return nil, fmt.Errorf("subscribe max-deliveries advisories: %w", err)
 	}
 	return sub, nil
+}
+
+func stageOf(adv maxDeliverAdvisory) string {
+	switch {
+	case adv.Stream == events.StreamEvents && adv.Consumer == events.ConsumerPlanner:
+		return events.StagePlan
+	case adv.Stream == events.StreamActions && adv.Consumer == events.ConsumerExecutor:
+		return events.StageExecute
+	}
+	return ""
 }
 
 func (w *Worker) deadLetterSeq(ctx context.Context, stage string, adv maxDeliverAdvisory) error {
