@@ -3,6 +3,8 @@ package ingest_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,7 +22,7 @@ import (
 
 const token = "test-token-abcdefghijklmnop"
 
-func server(t *testing.T) (*httptest.Server, *quelltest.NATS) {
+func server(t testing.TB) (*httptest.Server, *quelltest.NATS) {
 	t.Helper()
 	n := quelltest.StartNATS(t)
 	v, err := sourceauth.New(sourceauth.Config{Scheme: "standard-webhooks", Secrets: []secret.Secret{secret.New(quelltest.WebhookSecret)}})
@@ -37,6 +39,8 @@ func server(t *testing.T) (*httptest.Server, *quelltest.NATS) {
 		Targets:   map[string]string{"bi": "beyondinsight"},
 		Supports:  func(_ string, k actions.Kind) bool { return k == actions.Quarantine },
 		JS:        n.JS, MaxBody: 4096,
+		// JSON to nowhere: the encoding cost of production logs, without a terminal's.
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	}))
 	t.Cleanup(srv.Close)
 	return srv, n

@@ -81,8 +81,8 @@ func (g *Generic) Parse(body []byte) ([]events.Alert, error) {
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("%w: not JSON: %v", ErrMalformed, err)
 	}
-	items, ok := doc.([]any)
-	if !ok {
+	items, isArray := doc.([]any)
+	if !isArray {
 		items = []any{doc}
 	}
 	if len(items) == 0 {
@@ -101,8 +101,7 @@ func (g *Generic) Parse(body []byte) ([]events.Alert, error) {
 			}
 			return nil, err
 		}
-		raw, _ := json.Marshal(obj)
-		a.Raw = raw
+		a.Raw = rawOf(body, obj, len(items) == 1 && !isArray)
 		alerts = append(alerts, a)
 	}
 	return alerts, nil
@@ -129,6 +128,16 @@ func (g *Generic) parseOne(obj map[string]any) (events.Alert, error) {
 		a.Links = []string{l}
 	}
 	return a, nil
+}
+
+// rawOf keeps the sender's bytes for a single-object payload (already
+// verified JSON: no need to encode it again) and encodes array items.
+func rawOf(body []byte, obj map[string]any, whole bool) json.RawMessage {
+	if whole {
+		return json.RawMessage(body)
+	}
+	raw, _ := json.Marshal(obj)
+	return raw
 }
 
 // field evaluates the mapping for field, or tries the default paths.
