@@ -7,6 +7,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
+
+	"github.com/quell-dev/quell/internal/telemetry"
 )
 
 // Metrics are the ingest's instruments.
@@ -21,7 +23,7 @@ func NewMetrics(m metric.Meter) *Metrics {
 		m = noop.NewMeterProvider().Meter("")
 	}
 	req, _ := m.Int64Counter("quell.ingest.requests", metric.WithDescription("Ingest requests by source and outcome"))
-	lat, _ := m.Float64Histogram("quell.ingest.duration", metric.WithUnit("s"),
+	lat, _ := m.Float64Histogram("quell.ingest.duration", metric.WithUnit("s"), metric.WithExplicitBucketBoundaries(telemetry.SecondsBuckets...),
 		metric.WithDescription("Time to accept or reject a request, including the JetStream publish"))
 	return &Metrics{requests: req, latency: lat}
 }

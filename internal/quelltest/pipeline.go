@@ -25,6 +25,7 @@ import (
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
 	"github.com/quell-dev/quell/internal/secret"
 	"github.com/quell-dev/quell/internal/sourceauth"
+	"github.com/quell-dev/quell/internal/telemetry"
 )
 
 // Test credentials. They exist only in tests and the simulators.
@@ -53,11 +54,14 @@ type Pipeline struct {
 	BI        *sim.Server
 	BIURL     string
 	IngestURL string
+	// WorkerURL serves the worker's /healthz, /readyz and /metrics.
+	WorkerURL string
 	Config    *config.Config
 	// ConfigFile holds the same configuration, for quellctl.
 	ConfigFile string
 	Logs       *SyncBuffer
 	dir        string
+	tel        *telemetry.Telemetry
 
 	mu         sync.Mutex
 	stopWorker func()
@@ -71,12 +75,14 @@ type PipelineOptions struct {
 	Extra string
 	// NoWorker starts everything but the worker.
 	NoWorker bool
+	// Telemetry serves /metrics on ingest and worker.
+	Telemetry *telemetry.Telemetry
 }
 
 // StartPipeline starts the pipeline and stops it when the test ends.
 func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 	t.Helper()
-	p := &Pipeline{NATS: StartNATS(t), Logs: &SyncBuffer{}, dir: t.TempDir()}
+	p := &Pipeline{NATS: StartNATS(t), Logs: &SyncBuffer{}, dir: t.TempDir(), tel: o.Telemetry}
 	p.BI = sim.New(sim.Options{APIKey: BIAPIKey, RunAs: BIRunAs, Users: sim.DefaultUsers()})
 	biSrv := httptest.NewServer(p.BI)
 	t.Cleanup(biSrv.Close)
@@ -90,7 +96,7 @@ func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- app.RunIngest(ctx, p.Config, app.IngestOptions{Logger: p.logger("ingest"), Listener: ln})
+		done <- app.RunIngest(ctx, p.Config, app.IngestOptions{Logger: p.logger("ingest"), Listener: ln, Telemetry: p.tel})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -163,9 +169,12 @@ func (p *Pipeline) StartWorker(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.mu.Lock()
+	p.WorkerURL = "http://" + ln.Addr().String()
+	p.mu.Unlock()
 	go func() {
 		done <- app.RunWorker(ctx, p.Config, app.WorkerOptions{Logger: p.logger("worker"), Listener: ln,
-			Ready: func(string) { close(ready) }})
+			Telemetry: p.tel, Ready: func(string) { close(ready) }})
 	}()
 	select {
 	case <-ready:

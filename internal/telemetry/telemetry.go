@@ -98,3 +98,7 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+
+// SecondsBuckets are histogram boundaries for durations in seconds, from a
+// millisecond (an in-memory publish) to a minute (a slow target with retries).
+var SecondsBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}

@@ -8,6 +8,8 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
 
+	"github.com/quell-dev/quell/internal/telemetry"
+
 	"github.com/quell-dev/quell/internal/actions"
 )
 
@@ -26,7 +28,7 @@ func NewMetrics(m metric.Meter) *Metrics {
 	}
 	planned, _ := m.Int64Counter("quell.events.planned", metric.WithDescription("Events evaluated by the planner, by type"))
 	acts, _ := m.Int64Counter("quell.actions", metric.WithDescription("Actions finished, by target, action and outcome"))
-	dur, _ := m.Float64Histogram("quell.action.duration", metric.WithUnit("s"),
+	dur, _ := m.Float64Histogram("quell.action.duration", metric.WithUnit("s"), metric.WithExplicitBucketBoundaries(telemetry.SecondsBuckets...),
 		metric.WithDescription("Time from the start of an action's delivery to its outcome"))
 	dlq, _ := m.Int64Counter("quell.dlq.messages", metric.WithDescription("Messages dead-lettered, by stage"))
 	return &Metrics{planned: planned, actions: acts, duration: dur, dlq: dlq}
