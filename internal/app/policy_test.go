@@ -1,0 +1,57 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/quelltest"
+	"github.com/quell-dev/quell/internal/worker"
+)
+
+func TestGlobalDryRunCallsNothing(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{Extra: "safety: {dry_run: true}"})
+	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
+		t.Fatalf("post: %d %s", status, body)
+	}
+	res := p.WaitResults(t, 1, 15*time.Second)
+	r := res[0]
+	if r.Status != actions.StatusSkipped || r.Reason != "dry run" || !r.Action.DryRun || len(r.Outcome.Calls) == 0 {
+		t.Fatalf("result %+v", r)
+	}
+	if n := len(p.BI.Requests()); n != 0 {
+		t.Fatalf("dry run sent %d requests to the target", n)
+	}
+}
+
+func TestRuleThatCannotBuildItsActionIsDeadLettered(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{Policy: `
+policy:
+  rules:
+    - name: by-upn
+      when: 'data.severity >= 70'
+      actions:
+        - {action: quarantine, target: bi, user: data.user.upn}
+`})
+	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
+		t.Fatalf("post: %d %s", status, body)
+	}
+	var reason string
+	quelltest.Eventually(t, 10*time.Second, "plan-stage DLQ entry", func() bool {
+		msgs := quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.plan")
+		if len(msgs) == 1 {
+			reason = msgs[0].Header.Get(worker.HeaderDLQReason)
+		}
+		return len(msgs) == 1
+	})
+	if !strings.Contains(reason, "rule by-upn") || !strings.Contains(reason, "upn") {
+		t.Fatalf("reason %q", reason)
+	}
+	if n := len(p.BI.Requests()); n != 0 {
+		t.Fatalf("%d target requests for an action that could not be built", n)
+	}
+}
