@@ -127,15 +127,22 @@ func (a Action) Validate() error {
 }
 
 // NewID derives an action id from everything that makes two requests "the
-// same action": the cause, the rule, the kind, the target, the user and the
-// parameters. A redelivered event therefore plans the same ids again.
-func NewID(cause, rule string, kind Kind, target string, user UserRef, params map[string]any) string {
+// same action": the cause, the rule, the kind, the target, the user, the
+// parameters and whether it is a dry run (a rehearsal is not the act, and
+// must not stand in for it). A redelivered event therefore plans the same
+// ids again.
+func NewID(cause, rule string, kind Kind, target string, user UserRef, params map[string]any, dryRun bool) string {
 	h := sha256.New()
-	for _, part := range []string{cause, rule, string(kind), target, user.canonical(), canonicalParams(params)} {
+	for _, part := range []string{cause, rule, string(kind), target, user.canonical(), canonicalParams(params), fmt.Sprint(dryRun)} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
 	return "act_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// AssignID sets a.ID from cause and a's own fields (see NewID).
+func (a *Action) AssignID(cause string) {
+	a.ID = NewID(cause, a.Rule, a.Kind, a.Target, a.User, a.Params, a.DryRun)
 }
 
 // LockKey names the lock that serializes actions on a's user at a's target.

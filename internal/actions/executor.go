@@ -117,6 +117,9 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	if err != nil {
 		return e.deadLetter(a, started, 0, err)
 	}
+	if a.DryRun {
+		return e.dryRun(ctx, target, a, started)
+	}
 	lease, err := e.cfg.Ledger.Acquire(ctx, a, e.cfg.Owner, e.cfg.Lease)
 	switch {
 	case errors.Is(err, ErrAlreadyDone) && lease.Done != nil:
@@ -138,6 +141,18 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 		return e.finish(ctx, a, lease, out, attempts, started)
 	}
 	return e.fail(ctx, a, d, lease, attempts, started, err)
+}
+
+// dryRun asks the target what it would send, without the ledger: a dry run
+// has no effect to protect, and recording it as done would stop the real
+// action with the same id from ever running.
+func (e *Executor) dryRun(ctx context.Context, t Target, a Action, started time.Time) Decision {
+	out, err := t.Execute(ctx, a)
+	if err != nil {
+		return e.deadLetter(a, started, 0, err)
+	}
+	return Decision{Verdict: Finish, Result: Result{Action: a, Status: out.Status, Reason: out.Reason,
+		Outcome: out, StartedAt: started, FinishedAt: e.cfg.Now()}}
 }
 
 func (e *Executor) target(a Action) (Target, error) {

@@ -55,3 +55,29 @@ policy:
 		t.Fatalf("%d target requests for an action that could not be built", n)
 	}
 }
+
+func TestDryRunDoesNotBlockTheRealAction(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
+	send := func(dryRun bool) {
+		body := `{"action":"quarantine","target":"bi","user":"asmith","reason":"INC-7","dry_run":` + map[bool]string{true: "true", false: "false"}[dryRun] + `}`
+		status, resp := p.Post(t, "/v1/actions", body, map[string]string{"Authorization": "Bearer " + quelltest.APIToken,
+			"Content-Type": "application/json", "Idempotency-Key": "INC-7"})
+		if status != 202 {
+			t.Fatalf("post: %d %s", status, resp)
+		}
+	}
+	send(true)
+	first := p.WaitResults(t, 1, 15*time.Second)
+	if first[0].Status != actions.StatusSkipped || !first[0].Action.DryRun {
+		t.Fatalf("dry run result %+v", first[0])
+	}
+	send(false)
+	res := p.WaitResults(t, 2, 15*time.Second)
+	if res[1].Status != actions.StatusCompleted || res[1].Action.ID == first[0].Action.ID {
+		t.Fatalf("real run after a dry run: %+v", res[1])
+	}
+	if u, _ := p.BI.User(13); !u.IsQuarantined {
+		t.Fatal("the real action did not run")
+	}
+}

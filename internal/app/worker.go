@@ -47,6 +47,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 	if err != nil {
 		return err
 	}
+	engine.DryRun = cfg.Safety.DryRun
 	tset, err := targets.Build(cfg.Targets, cfg.Worker.Retry.RetryAfterCeiling)
 	if err != nil {
 		return err

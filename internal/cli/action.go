@@ -112,11 +112,10 @@ func (e *env) buildAction(kindName string, f actionFlags) (actions.Action, error
 	if key == "" {
 		key = uuid.NewString()
 	}
-	return actions.Action{
-		ID: actions.NewID("manual quellctl "+key, "", kind, t.Name, user, params), Kind: kind, Target: t.Name,
-		User: user, Params: params, Reason: f.reason, RequestedBy: "quellctl:" + f.requestedBy,
-		DryRun: f.dryRun, RequestedAt: time.Now().UTC(),
-	}, nil
+	a := actions.Action{Kind: kind, Target: t.Name, User: user, Params: params, Reason: f.reason,
+		RequestedBy: "quellctl:" + f.requestedBy, DryRun: f.dryRun || e.cfg.Safety.DryRun, RequestedAt: time.Now().UTC()}
+	a.AssignID("manual quellctl " + key)
+	return a, nil
 }
 
 func (e *env) print(v any, human string) error {

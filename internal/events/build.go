@@ -43,6 +43,10 @@ func NewResult(r ActionResult) (cloudevents.Event, error) {
 	if r.Status != actions.StatusFailed {
 		id = fmt.Sprintf("%s/%s", r.Action.ID, r.Status)
 	}
+	if r.Action.DryRun {
+		// A dry run's "skipped" must not deduplicate the real run's result.
+		id += "/dry-run"
+	}
 	ev, err := New(SourceExecutor, id, ResultType(r.Status), r.FinishedAt, r)
 	if err != nil {
 		return ev, err

@@ -99,11 +99,10 @@ func (s *Server) buildAction(req ActionRequest, caller, headerKey string) (actio
 	if req.RequestedBy != "" {
 		requestedBy = caller + ":" + req.RequestedBy
 	}
-	return actions.Action{
-		ID:   actions.NewID("manual "+caller+" "+key, "", kind, req.Target, user, req.Params),
-		Kind: kind, Target: req.Target, User: user, Params: req.Params,
-		Reason: req.Reason, RequestedBy: requestedBy, DryRun: req.DryRun, RequestedAt: s.cfg.Now().UTC(),
-	}, nil
+	a := actions.Action{Kind: kind, Target: req.Target, User: user, Params: req.Params, Reason: req.Reason,
+		RequestedBy: requestedBy, DryRun: req.DryRun || s.cfg.DryRun, RequestedAt: s.cfg.Now().UTC()}
+	a.AssignID("manual " + caller + " " + key)
+	return a, nil
 }
 
 func parseUser(raw json.RawMessage) (actions.UserRef, error) {

@@ -46,10 +46,12 @@ type Config struct {
 	// Targets maps configured target names to their kinds, and Supports
 	// says what each kind can do, so a direct action request that cannot
 	// run is refused before it is stored.
-	Targets   map[string]string
-	Supports  func(targetKind string, k actions.Kind) bool
-	JS        jetstream.JetStream
-	MaxBody   int64
+	Targets  map[string]string
+	Supports func(targetKind string, k actions.Kind) bool
+	JS       jetstream.JetStream
+	MaxBody  int64
+	// DryRun makes every direct action request a dry run (safety.dry_run).
+	DryRun    bool
 	Logger    *slog.Logger
 	Metrics   http.Handler
 	Telemetry *Metrics

@@ -25,6 +25,8 @@ type Supports func(targetKind string, k actions.Kind) bool
 // Engine evaluates compiled rules.
 type Engine struct {
 	rules []rule
+	// DryRun makes every planned action a dry run (safety.dry_run).
+	DryRun bool
 }
 
 type rule struct {
@@ -135,12 +137,12 @@ func (e *Engine) Plan(ev cloudevents.Event, now time.Time) ([]RuleResult, error)
 	}
 	results := make([]RuleResult, 0, len(e.rules))
 	for _, r := range e.rules {
-		results = append(results, r.plan(ev, vars, now))
+		results = append(results, e.plan(r, ev, vars, now))
 	}
 	return results, nil
 }
 
-func (r rule) plan(ev cloudevents.Event, vars map[string]any, now time.Time) RuleResult {
+func (e *Engine) plan(r rule, ev cloudevents.Event, vars map[string]any, now time.Time) RuleResult {
 	res := RuleResult{Rule: r.name}
 	out, _, err := r.when.Eval(vars)
 	if err != nil {
@@ -152,7 +154,7 @@ func (r rule) plan(ev cloudevents.Event, vars map[string]any, now time.Time) Rul
 	}
 	res.Matched = true
 	for _, a := range r.actions {
-		act, err := a.build(ev, r, vars, now)
+		act, err := a.build(ev, r, vars, now, e.DryRun)
 		if err != nil {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s on %s: %v", a.kind, a.target, err))
 			continue
@@ -162,7 +164,7 @@ func (r rule) plan(ev cloudevents.Event, vars map[string]any, now time.Time) Rul
 	return res
 }
 
-func (a ruleAction) build(ev cloudevents.Event, r rule, vars map[string]any, now time.Time) (actions.Action, error) {
+func (a ruleAction) build(ev cloudevents.Event, r rule, vars map[string]any, now time.Time, dryRun bool) (actions.Action, error) {
 	userVal, _, err := a.user.Eval(vars)
 	if err != nil {
 		return actions.Action{}, fmt.Errorf("user: %w", err)
@@ -183,8 +185,7 @@ func (a ruleAction) build(ev cloudevents.Event, r rule, vars map[string]any, now
 	if reason == "" {
 		reason = fmt.Sprintf("rule %s matched event %s", r.name, ev.ID())
 	}
-	return actions.Action{
-		ID:          actions.NewID(events.MsgID(ev), r.name, a.kind, a.target, user, params),
+	act := actions.Action{
 		Kind:        a.kind,
 		Target:      a.target,
 		User:        user,
@@ -193,9 +194,11 @@ func (a ruleAction) build(ev cloudevents.Event, r rule, vars map[string]any, now
 		RequestedBy: "policy",
 		Cause:       ev.ID(),
 		Rule:        r.name,
-		DryRun:      r.dryRun || a.dryRun,
+		DryRun:      dryRun || r.dryRun || a.dryRun,
 		RequestedAt: now.UTC(),
-	}, nil
+	}
+	act.AssignID(events.MsgID(ev))
+	return act, nil
 }
 
 func activation(ev cloudevents.Event) (map[string]any, error) {

@@ -70,7 +70,7 @@ func newWrappedEnv(t *testing.T, adjust func(*sim.Options, *beyondinsight.Config
 }
 
 func action(kind actions.Kind, ref actions.UserRef) actions.Action {
-	id := actions.NewID("test", "", kind, "bi-test", ref, nil)
+	id := actions.NewID("test", "", kind, "bi-test", ref, nil, false)
 	return actions.Action{ID: id, Kind: kind, Target: "bi-test", User: ref, RequestedAt: time.Now()}
 }
 
