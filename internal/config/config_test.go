@@ -41,6 +41,8 @@ func TestParseValidFillsDefaults(t *testing.T) {
 func TestParseListsEveryProblemByPath(t *testing.T) {
 	bad := `
 ingest: {listen: "0.0.0.0:8080"}
+nats: {duplicate_window: 200h}
+worker: {retry: {max_elapsed: -1s, multiplier: 0.5}}
 sources:
   - name: demo
     kind: splunkish
@@ -76,6 +78,9 @@ policy:
 		"policy.rules[0].when: missing",
 		"policy.rules[0].actions[0].target:",
 		"policy.rules[0].actions[0].user: missing",
+		"nats.events_max_age: 168h0m0s is shorter than nats.duplicate_window",
+		"worker.retry.max_elapsed: must be positive",
+		"worker.retry.multiplier: 0.5: must be at least 1",
 	}
 	msg := err.Error()
 	for _, w := range want {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/quell-dev/quell/internal/secret"
 )
@@ -52,12 +53,7 @@ func (c *Config) Validate() error {
 	if c.Ingest.MaxBodyBytes < 1024 {
 		p.add("ingest.max_body_bytes", "must be at least 1024")
 	}
-	if c.Worker.Concurrency < 1 {
-		p.add("worker.concurrency", "must be at least 1")
-	}
-	if c.Worker.MaxDeliveries < 1 {
-		p.add("worker.max_deliveries", "must be at least 1")
-	}
+	c.validateWorker(&p)
 	if !oneOf(c.Log.Format, "auto", "json", "text") {
 		p.add("log.format", "%q: want auto, json or text", c.Log.Format)
 	}
@@ -78,6 +74,37 @@ func (c *Config) validateNATS(p *problems) {
 	}
 	if c.NATS.Replicas != 1 && c.NATS.Replicas != 3 && c.NATS.Replicas != 5 {
 		p.add("nats.replicas", "%d: want 1, 3 or 5", c.NATS.Replicas)
+	}
+	// JetStream refuses a duplicate window longer than a stream's max age.
+	for path, age := range map[string]time.Duration{"nats.events_max_age": c.NATS.EventsMaxAge,
+		"nats.results_max_age": c.NATS.ResultsMaxAge, "nats.dlq_max_age": c.NATS.DLQMaxAge} {
+		if age < c.NATS.DuplicateWindow {
+			p.add(path, "%s is shorter than nats.duplicate_window (%s)", age, c.NATS.DuplicateWindow)
+		}
+	}
+}
+
+func (c *Config) validateWorker(p *problems) {
+	w := c.Worker
+	if w.Concurrency < 1 {
+		p.add("worker.concurrency", "must be at least 1")
+	}
+	if w.MaxDeliveries < 1 {
+		p.add("worker.max_deliveries", "must be at least 1")
+	}
+	for path, d := range map[string]time.Duration{"worker.ack_wait": w.AckWait, "worker.redelivery_delay": w.RedeliveryDelay,
+		"worker.shutdown_timeout": w.ShutdownTimeout, "worker.retry.initial_interval": w.Retry.InitialInterval,
+		"worker.retry.max_interval": w.Retry.MaxInterval, "worker.retry.max_elapsed": w.Retry.MaxElapsed,
+		"worker.retry.retry_after_ceiling": w.Retry.RetryAfterCeiling} {
+		if d <= 0 {
+			p.add(path, "must be positive")
+		}
+	}
+	if w.Retry.Multiplier < 1 {
+		p.add("worker.retry.multiplier", "%g: must be at least 1", w.Retry.Multiplier)
+	}
+	if w.AckWait > 0 && w.AckWait < time.Second {
+		p.add("worker.ack_wait", "%s: at least 1s, or heartbeats cannot keep messages alive", w.AckWait)
 	}
 }
 
