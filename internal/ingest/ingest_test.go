@@ -33,8 +33,13 @@ func server(t testing.TB) (*httptest.Server, *quelltest.NATS) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ceAuth, err := sourceauth.New(sourceauth.Config{Scheme: "bearer", Secrets: []secret.Secret{secret.New(token)}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(ingest.New(ingest.Config{
-		Sources:   []ingest.Source{{Name: "demo", Kind: "generic", Verifier: v, Parser: g}},
+		Sources: []ingest.Source{{Name: "demo", Kind: "generic", Verifier: v, Parser: g},
+			{Name: "soar-ce", Kind: "cloudevents", Verifier: ceAuth}},
 		APITokens: []ingest.APIToken{{Name: "soar", Token: secret.New(token)}},
 		Targets:   map[string]string{"bi": "beyondinsight"},
 		Supports:  func(_ string, k actions.Kind) bool { return k == actions.Quarantine },
@@ -85,6 +90,8 @@ func TestIngestHTTPSurface(t *testing.T) {
 		{"ce binary", "/v1/events", `{"message":"Hello World!"}`, ceBinary, 202, "", 1},
 		{"ce structured", "/v1/events", structured, bearer("application/cloudevents+json; charset=utf-8"), 202, "", 1},
 		{"ce batch", "/v1/events", batch, bearer("application/cloudevents-batch+json"), 202, "", 2},
+		{"ce source kind", "/v1/webhooks/soar-ce", strings.Replace(structured, `"s-1"`, `"s-2"`, 1), bearer("application/cloudevents+json"), 202, "", 1},
+		{"ce source bad token", "/v1/webhooks/soar-ce", structured, map[string]string{"Authorization": "Bearer nope", "Content-Type": "application/cloudevents+json"}, 401, "unauthorized", 0},
 		{"ce no token", "/v1/events", structured, map[string]string{"Content-Type": "application/cloudevents+json"}, 401, "unauthorized", 0},
 		{"ce invalid", "/v1/events", `{"specversion":"1.0","id":"x"}`, bearer("application/cloudevents+json"), 400, "malformed_payload", 0},
 		{"action", "/v1/actions", `{"action":"quarantine","target":"bi","user":"CORP\\bwayne","reason":"INC-9"}`, bearer("application/json"), 202, "", 1},
@@ -122,6 +129,9 @@ func TestIngestHTTPSurface(t *testing.T) {
 	ev, err := events.Decode(msgs[0].Data)
 	if err != nil || ev.ID() != "1234-1234-1234" || ev.Source() != "/mycontext/subcontext" {
 		t.Fatalf("binary event %v %v", ev, err)
+	}
+	if got := quelltest.StreamMsgs(t, n.JS, events.StreamEvents, "quell.events.ce.soar-ce"); len(got) != 1 {
+		t.Fatalf("cloudevents source: %d events on its subject", len(got))
 	}
 	if got := quelltest.StreamMsgs(t, n.JS, events.StreamEvents, "quell.events.alert.soar"); len(got) != 1 {
 		t.Fatalf("batch alert not routed by type: %d", len(got))
