@@ -1,6 +1,10 @@
 package actions
 
-import "context"
+import (
+	"context"
+
+	"github.com/quell-dev/quell/internal/secret"
+)
 
 // Status is how an action ended.
 type Status string
@@ -36,7 +40,14 @@ type Outcome struct {
 	Calls []Call `json:"calls,omitempty"`
 	// Details carries non-secret facts, such as a rotated secret's fingerprint.
 	Details map[string]string `json:"details,omitempty"`
+	// Secret is a credential the action produced (rotate_client_secret). It
+	// is never serialized: the executor encrypts it for its recipient at
+	// once, and only its fingerprint (Details["secret_fingerprint"]) travels.
+	Secret secret.Secret `json:"-"`
 }
+
+// DetailSecretFingerprint is the Details key of a produced secret's fingerprint.
+const DetailSecretFingerprint = "secret_fingerprint"
 
 // Target is one configured system that actions run against.
 //
