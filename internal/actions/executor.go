@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+
+	"github.com/quell-dev/quell/internal/secret"
 )
 
 // RetryPolicy bounds the retries of transient errors within one delivery.
@@ -28,6 +30,9 @@ type ExecutorConfig struct {
 	Ledger  Ledger
 	// Locker serializes actions per target user; nil disables it.
 	Locker Locker
+	// Secrets receives secrets that actions produce; an action that
+	// produces one without a sink fails rather than drop it.
+	Secrets SecretSink
 	// Owner identifies this worker in ledger leases.
 	Owner string
 	// Lease is how long a claim on an action lasts; it must cover a whole
@@ -138,9 +143,34 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	out, calls, err := e.callWithRetry(ctx, target, a)
 	attempts := lease.Attempts + calls
 	if err == nil {
+		err = e.deliverSecret(ctx, a, &out)
+	}
+	if err == nil {
 		return e.finish(ctx, a, lease, out, attempts, started)
 	}
 	return e.fail(ctx, a, d, lease, attempts, started, err)
+}
+
+// deliverSecret hands a produced secret to the sink and drops it from the
+// outcome. If it cannot be delivered the secret is lost to everyone, so the
+// action fails as transient: the next delivery rotates again and delivers
+// that one.
+func (e *Executor) deliverSecret(ctx context.Context, a Action, out *Outcome) error {
+	if out.Secret.IsZero() {
+		return nil
+	}
+	defer func() { out.Secret = secret.Secret{} }()
+	if e.cfg.Secrets == nil {
+		return Transient(errors.New("a secret was produced but no secret store is configured"), 0)
+	}
+	if err := e.cfg.Secrets.Deliver(ctx, a, out.Secret); err != nil {
+		return Transient(fmt.Errorf("deliver produced secret (fingerprint %s): %w", out.Secret.Fingerprint(), err), 0)
+	}
+	if out.Details == nil {
+		out.Details = map[string]string{}
+	}
+	out.Details[DetailSecretFingerprint] = out.Secret.Fingerprint()
+	return nil
 }
 
 // dryRun asks the target what it would send, without the ledger: a dry run
@@ -165,6 +195,14 @@ func (e *Executor) target(a Action) (Target, error) {
 	}
 	if !t.Supports(a.Kind) {
 		return nil, Unsupported(t.Kind(), a.Kind)
+	}
+	if a.Kind == RotateClientSecret {
+		if e.cfg.Secrets == nil {
+			return nil, Permanent(errors.New("rotate_client_secret refused: no secret store to deliver the new secret to"))
+		}
+		if err := e.cfg.Secrets.CanDeliver(a); err != nil {
+			return nil, Permanent(fmt.Errorf("rotate_client_secret refused before rotating: %w", err))
+		}
 	}
 	return t, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/quell-dev/quell/internal/secret"
 )
 
 // Ledger records, per action id, whether the action is running, done or
@@ -55,4 +57,14 @@ type Locker interface {
 	// TryLock takes the lock named key for owner until now+ttl. It returns
 	// ErrInFlight while another owner holds an unexpired lock.
 	TryLock(ctx context.Context, key, owner string, ttl time.Duration) (unlock func(context.Context) error, err error)
+}
+
+// SecretSink takes a secret an action produced and delivers it so that no
+// one but its recipient can read it; the executor calls it before the
+// action is recorded as done.
+type SecretSink interface {
+	// CanDeliver says, before anything is sent, whether a secret produced
+	// by a would have a recipient.
+	CanDeliver(a Action) error
+	Deliver(ctx context.Context, a Action, s secret.Secret) error
 }

@@ -50,6 +50,7 @@ func StreamOptions(cfg config.NATS) events.StreamOptions {
 	o.ResultsMaxAge = cfg.ResultsMaxAge
 	o.DLQMaxAge = cfg.DLQMaxAge
 	o.LedgerTTL = cfg.LedgerTTL
+	o.SecretsTTL = cfg.SecretsTTL
 	return o
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/quell-dev/quell/internal/ledger"
 	"github.com/quell-dev/quell/internal/natsembed"
 	"github.com/quell-dev/quell/internal/policy"
+	"github.com/quell-dev/quell/internal/secretstore"
 	"github.com/quell-dev/quell/internal/targets"
 	"github.com/quell-dev/quell/internal/telemetry"
 	"github.com/quell-dev/quell/internal/worker"
@@ -96,9 +97,13 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 	if err != nil {
 		return nil, err
 	}
+	secrets, err := secretstore.Open(ctx, js, cfg.Targets)
+	if err != nil {
+		return nil, err
+	}
 	r := cfg.Worker.Retry
 	exec := actions.NewExecutor(actions.ExecutorConfig{
-		Targets: tset.Targets, Ledger: led, Locker: led, Owner: owner(), Lease: lease(cfg),
+		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: owner(), Lease: lease(cfg),
 		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
 			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling},
 		DryRun: cfg.Safety.DryRun, Logger: log,

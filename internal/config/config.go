@@ -43,6 +43,7 @@ type NATS struct {
 	ResultsMaxAge   time.Duration `yaml:"results_max_age"`
 	DLQMaxAge       time.Duration `yaml:"dlq_max_age"`
 	LedgerTTL       time.Duration `yaml:"ledger_ttl"`
+	SecretsTTL      time.Duration `yaml:"secrets_ttl"`
 }
 
 // TLS client settings for an external NATS.
@@ -142,6 +143,16 @@ type Target struct {
 	Timeout     time.Duration     `yaml:"timeout"`
 	Credentials map[string]string `yaml:"credentials"`
 	DryRun      bool              `yaml:"dry_run"`
+	// SecretRecipients say who may read client secrets this target rotates:
+	// the first entry whose users pattern matches gets it, age-encrypted.
+	SecretRecipients []SecretRecipient `yaml:"secret_recipients"`
+}
+
+// SecretRecipient is an age public key for the rotated secrets of the users
+// matching a glob pattern (empty: every user).
+type SecretRecipient struct {
+	Users     string `yaml:"users"`
+	Recipient string `yaml:"recipient"`
 }
 
 // Policy is the rule list.

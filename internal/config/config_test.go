@@ -99,3 +99,31 @@ func TestParseRejectsUnknownKeys(t *testing.T) {
 		t.Fatalf("want unknown-field error, got %v", err)
 	}
 }
+
+func TestRotationNeedsARecipient(t *testing.T) {
+	cfg := `
+targets:
+  - name: bi
+    kind: beyondinsight
+    base_url: http://127.0.0.1:1/x
+  - name: bi2
+    kind: beyondinsight
+    base_url: http://127.0.0.1:1/x
+    secret_recipients: [{users: "svc-[", recipient: "age1notakey"}]
+policy:
+  rules:
+    - name: rotate
+      when: "true"
+      actions: [{action: rotate_client_secret, target: bi, user: data.user}]
+`
+	_, err := Parse([]byte(cfg))
+	for _, want := range []string{
+		"policy.rules[0].actions[0]: rotate_client_secret on bi needs targets[].secret_recipients",
+		"targets[1].secret_recipients[0].recipient: not an age public key",
+		`targets[1].secret_recipients[0].users: "svc-[" is not a valid glob pattern`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+}

@@ -19,6 +19,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&n.ResultsMaxAge, 90*24*time.Hour)
 	setDefault(&n.DLQMaxAge, 90*24*time.Hour)
 	setDefault(&n.LedgerTTL, 30*24*time.Hour)
+	setDefault(&n.SecretsTTL, 7*24*time.Hour)
 
 	setDefault(&c.Ingest.Listen, "127.0.0.1:8080")
 	setDefault(&c.Ingest.MaxBodyBytes, 1<<20)

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	pathpkg "path"
 	"regexp"
 	"strings"
 	"time"
+
+	"filippo.io/age"
 
 	"github.com/quell-dev/quell/internal/secret"
 )
@@ -150,6 +153,15 @@ func (c *Config) validateTargets(p *problems) {
 		if !oneOf(t.Kind, TargetKinds...) {
 			p.add(path+".kind", "%q: want one of %s", t.Kind, strings.Join(TargetKinds, ", "))
 		}
+		for j, r := range t.SecretRecipients {
+			rpath := fmt.Sprintf("%s.secret_recipients[%d]", path, j)
+			if _, err := age.ParseX25519Recipient(r.Recipient); err != nil {
+				p.add(rpath+".recipient", "not an age public key (age1...): %v", err)
+			}
+			if _, err := pathpkg.Match(r.Users, ""); err != nil {
+				p.add(rpath+".users", "%q is not a valid glob pattern", r.Users)
+			}
+		}
 		if t.BaseURL == "" {
 			p.add(path+".base_url", "missing")
 		} else if u, err := url.Parse(t.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -188,8 +200,20 @@ func (c *Config) validatePolicy(p *problems) {
 			if strings.TrimSpace(a.User) == "" {
 				p.add(apath+".user", "missing (a CEL expression, e.g. data.user)")
 			}
+			if a.Action == "rotate_client_secret" && targets[a.Target] && !c.hasRecipients(a.Target) {
+				p.add(apath, "rotate_client_secret on %s needs targets[].secret_recipients: a rotated secret must have someone to deliver it to", a.Target)
+			}
 		}
 	}
+}
+
+func (c *Config) hasRecipients(target string) bool {
+	for _, t := range c.Targets {
+		if t.Name == target {
+			return len(t.SecretRecipients) > 0
+		}
+	}
+	return false
 }
 
 func checkName(p *problems, path, name string) {

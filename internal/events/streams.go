@@ -25,6 +25,8 @@ type StreamOptions struct {
 	DLQMaxAge     time.Duration
 	// LedgerTTL is how long an action id is remembered as done.
 	LedgerTTL time.Duration
+	// SecretsTTL is how long an encrypted rotated secret waits to be fetched.
+	SecretsTTL time.Duration
 }
 
 // DefaultStreamOptions are the one-machine defaults.
@@ -37,6 +39,7 @@ func DefaultStreamOptions() StreamOptions {
 		ResultsMaxAge:   90 * 24 * time.Hour,
 		DLQMaxAge:       90 * 24 * time.Hour,
 		LedgerTTL:       30 * 24 * time.Hour,
+		SecretsTTL:      7 * 24 * time.Hour,
 	}
 }
 
@@ -67,20 +70,27 @@ func StreamConfigs(o StreamOptions) []jetstream.StreamConfig {
 	}
 }
 
-// LedgerConfig returns the ledger bucket's configuration.
-func LedgerConfig(o StreamOptions) jetstream.KeyValueConfig {
+// BucketConfigs returns the configuration of the ledger and secrets buckets.
+func BucketConfigs(o StreamOptions) []jetstream.KeyValueConfig {
 	storage := jetstream.FileStorage
 	if o.Memory {
 		storage = jetstream.MemoryStorage
 	}
-	return jetstream.KeyValueConfig{
+	return []jetstream.KeyValueConfig{{
 		Bucket:      BucketLedger,
 		Description: "Action ledger: one key per action id, compare-and-set before any target call",
 		History:     10,
 		TTL:         o.LedgerTTL,
 		Storage:     storage,
 		Replicas:    o.Replicas,
-	}
+	}, {
+		Bucket:      BucketSecrets,
+		Description: "Rotated secrets, age-encrypted to their configured recipient, by action id",
+		History:     1,
+		TTL:         o.SecretsTTL,
+		Storage:     storage,
+		Replicas:    o.Replicas,
+	}}
 }
 
 // EnsureStreams creates or updates the streams and the ledger bucket. It is
@@ -91,8 +101,10 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions)
 			return fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
 		}
 	}
-	if _, err := js.CreateOrUpdateKeyValue(ctx, LedgerConfig(o)); err != nil {
-		return fmt.Errorf("ensure bucket %s: %w", BucketLedger, err)
+	for _, cfg := range BucketConfigs(o) {
+		if _, err := js.CreateOrUpdateKeyValue(ctx, cfg); err != nil {
+			return fmt.Errorf("ensure bucket %s: %w", cfg.Bucket, err)
+		}
 	}
 	return nil
 }
@@ -105,8 +117,10 @@ func CheckStreams(ctx context.Context, js jetstream.JetStream) error {
 			return fmt.Errorf("stream %s: %w", name, err)
 		}
 	}
-	if _, err := js.KeyValue(ctx, BucketLedger); err != nil {
-		return fmt.Errorf("bucket %s: %w", BucketLedger, err)
+	for _, b := range []string{BucketLedger, BucketSecrets} {
+		if _, err := js.KeyValue(ctx, b); err != nil {
+			return fmt.Errorf("bucket %s: %w", b, err)
+		}
 	}
 	return nil
 }

@@ -13,6 +13,8 @@ const (
 	StreamResults = "QUELL_RESULTS"
 	StreamDLQ     = "QUELL_DLQ"
 	BucketLedger  = "quell_ledger"
+	// BucketSecrets holds rotated secrets, age-encrypted, under the action id.
+	BucketSecrets = "quell_secrets"
 )
 
 // Subject kinds for quell.events.<kind>.<source>.
