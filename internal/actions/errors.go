@@ -33,6 +33,10 @@ var (
 	ErrUnknownTarget = errors.New("unknown target")
 	// ErrInFlight means another worker holds the action's lease right now.
 	ErrInFlight = errors.New("action in flight elsewhere")
+	// ErrTargetUnavailable means the target was not called at all (its
+	// circuit is open): the delivery waits and does not count as a failed
+	// attempt.
+	ErrTargetUnavailable = errors.New("target unavailable")
 )
 
 // InFlightError says who holds an action or user lock and until when; it

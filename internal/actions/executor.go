@@ -39,6 +39,10 @@ type ExecutorConfig struct {
 	// delivery (MaxElapsed plus one call's timeout).
 	Lease time.Duration
 	Retry RetryPolicy
+	// MaxAttempts is how many deliveries may reach the target and fail
+	// transiently before the action is dead-lettered. Deliveries that wait
+	// (open circuit, held lock) do not count.
+	MaxAttempts int
 	// DryRun forces every action into dry-run (safety.dry_run).
 	DryRun bool
 	Logger *slog.Logger
@@ -104,11 +108,7 @@ type Result struct {
 type Delivery struct {
 	// Num is this delivery's number, starting at 1.
 	Num int
-	// Max is the consumer's MaxDeliver; the last delivery dead-letters on failure.
-	Max int
 }
-
-func (d Delivery) last() bool { return d.Max > 0 && d.Num >= d.Max }
 
 // Execute runs one delivery of a: claim it in the ledger, call the target
 // with retries, and record the outcome. It never returns an error: every
@@ -136,7 +136,7 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	}
 	unlock, err := e.lockUser(ctx, a)
 	if err != nil {
-		e.release(ctx, a, lease, lease.Attempts, err)
+		e.release(ctx, a, lease, lease.Attempts, lease.Failures, err)
 		return Decision{Verdict: Redeliver, Delay: e.inFlightDelay(err), Err: err}
 	}
 	defer e.unlock(ctx, a, unlock)
@@ -148,7 +148,7 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	if err == nil {
 		return e.finish(ctx, a, lease, out, attempts, started)
 	}
-	return e.fail(ctx, a, d, lease, attempts, started, err)
+	return e.fail(ctx, a, lease, calls, started, err)
 }
 
 // deliverSecret hands a produced secret to the sink and drops it from the
@@ -221,14 +221,21 @@ func (e *Executor) finish(ctx context.Context, a Action, l Lease, out Outcome, a
 		Outcome: out, Attempts: attempts, StartedAt: started, FinishedAt: rec.FinishedAt}}
 }
 
-func (e *Executor) fail(ctx context.Context, a Action, d Delivery, l Lease, attempts int, started time.Time, err error) Decision {
-	e.release(ctx, a, l, attempts, err)
+// fail records a failed delivery. calls is how many target calls it made:
+// a delivery that never reached the target (open circuit) is not a failed
+// attempt and never dead-letters on its own.
+func (e *Executor) fail(ctx context.Context, a Action, l Lease, calls int, started time.Time, err error) Decision {
+	attempts, failures := l.Attempts+calls, l.Failures
+	if calls > 0 {
+		failures++
+	}
+	e.release(ctx, a, l, attempts, failures, err)
 	if ctx.Err() != nil {
 		// Shutting down: hand the message back at once.
 		return Decision{Verdict: Redeliver, Err: err}
 	}
 	class, retryAfter := Classify(err)
-	if class == ClassPermanent || d.last() {
+	if class == ClassPermanent || (calls > 0 && failures >= e.cfg.MaxAttempts) {
 		return e.deadLetter(a, started, attempts, err)
 	}
 	delay := e.cfg.Retry.MaxInterval
@@ -248,10 +255,10 @@ func (e *Executor) inFlightDelay(err error) time.Duration {
 	return e.cfg.Retry.MaxInterval
 }
 
-func (e *Executor) release(ctx context.Context, a Action, l Lease, attempts int, err error) {
+func (e *Executor) release(ctx context.Context, a Action, l Lease, attempts, failures int, err error) {
 	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if rerr := e.cfg.Ledger.Release(relCtx, l, attempts, err.Error()); rerr != nil {
+	if rerr := e.cfg.Ledger.Release(relCtx, l, attempts, failures, err.Error()); rerr != nil {
 		e.cfg.Logger.WarnContext(ctx, "ledger release failed; lease will expire", "action_id", a.ID, "error", rerr)
 	}
 }
@@ -304,8 +311,12 @@ func (e *Executor) replayed(a Action, rec Record) Decision {
 func (e *Executor) callWithRetry(ctx context.Context, t Target, a Action) (Outcome, int, error) {
 	b := e.newBackOff()
 	deadline := e.cfg.Now().Add(e.cfg.Retry.MaxElapsed)
-	for calls := 1; ; calls++ {
+	calls := 0
+	for {
 		out, err := t.Execute(ctx, a)
+		if !errors.Is(err, ErrTargetUnavailable) {
+			calls++
+		}
 		if err == nil {
 			return out, calls, nil
 		}

@@ -18,9 +18,10 @@ type Ledger interface {
 	Acquire(ctx context.Context, a Action, owner string, lease time.Duration) (Lease, error)
 	// Finish records the final result; the action will not run again.
 	Finish(ctx context.Context, l Lease, r Record) error
-	// Release gives the lease back after a failed attempt, keeping the count
-	// of target calls and the last error, so that a later delivery may run it.
-	Release(ctx context.Context, l Lease, attempts int, lastErr string) error
+	// Release gives the lease back after a failed delivery, recording the
+	// totals of target calls and of failed attempts (deliveries that reached
+	// the target and failed) and the last error, so a later delivery may run it.
+	Release(ctx context.Context, l Lease, calls, failures int, lastErr string) error
 }
 
 // ErrAlreadyDone is returned by Ledger.Acquire for a finished action.
@@ -33,6 +34,8 @@ type Lease struct {
 	Revision uint64
 	// Attempts counts target calls made by earlier deliveries.
 	Attempts int
+	// Failures counts earlier deliveries that reached the target and failed.
+	Failures int
 	// Interrupted is true when an earlier attempt took the lease and never
 	// released or finished it: it may have reached the target.
 	Interrupted bool

@@ -182,6 +182,7 @@ func writeWorkerConfig(t *testing.T, natsURL, biURL string, maxDeliveries int) s
 nats: {url: %q}
 worker:
   listen: 127.0.0.1:0
+  max_attempts: %d
   max_deliveries: %d
   ack_wait: 1s
   retry: {initial_interval: 50ms, max_interval: 200ms, max_elapsed: 1s}
@@ -192,7 +193,7 @@ targets:
     timeout: 2s
     credentials: {api_key: "file:%s", run_as: %s}
 log: {format: json, level: debug}
-`, natsURL, maxDeliveries, biURL, key, quelltest.BIRunAs)
+`, natsURL, maxDeliveries, maxDeliveries, biURL, key, quelltest.BIRunAs)
 	path := filepath.Join(dir, "quell.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -106,7 +106,8 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: owner(), Lease: lease(cfg),
 		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
 			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling},
-		DryRun: cfg.Safety.DryRun, Logger: log,
+		MaxAttempts: cfg.Worker.MaxAttempts,
+		DryRun:      cfg.Safety.DryRun, Logger: log,
 	})
 	wcfg := worker.Config{NC: nc, JS: js, Policy: engine, Executor: exec, Concurrency: cfg.Worker.Concurrency,
 		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log}

@@ -89,8 +89,12 @@ type Worker struct {
 	// Listen serves /healthz, /readyz and /metrics.
 	Listen      string `yaml:"listen"`
 	Concurrency int    `yaml:"concurrency"`
-	// MaxDeliveries is how often JetStream delivers one message before the
-	// executor dead-letters it.
+	// MaxAttempts is how many deliveries may reach the target and fail
+	// transiently before the action is dead-lettered; waiting on an open
+	// circuit or a busy user does not count.
+	MaxAttempts int `yaml:"max_attempts"`
+	// MaxDeliveries caps how often JetStream delivers one message at all (a
+	// backstop for crash loops); reaching it dead-letters the message.
 	MaxDeliveries int           `yaml:"max_deliveries"`
 	AckWait       time.Duration `yaml:"ack_wait"`
 	// RedeliveryDelay is how long a message waits after its in-delivery

@@ -33,7 +33,7 @@ func TestParseValidFillsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.NATS.ClientURL() != "nats://127.0.0.1:4222" || c.Ingest.MaxBodyBytes != 1<<20 ||
-		c.Worker.MaxDeliveries != 5 || c.Sources[0].Auth.Tolerance != 5*time.Minute || c.Targets[0].Timeout != 10*time.Second {
+		c.Worker.MaxAttempts != 5 || c.Worker.MaxDeliveries != 50 || c.Sources[0].Auth.Tolerance != 5*time.Minute || c.Targets[0].Timeout != 10*time.Second {
 		t.Fatalf("defaults not applied: %+v", c)
 	}
 }

@@ -28,7 +28,8 @@ func (c *Config) applyDefaults() {
 	w := &c.Worker
 	setDefault(&w.Listen, "127.0.0.1:8081")
 	setDefault(&w.Concurrency, 8)
-	setDefault(&w.MaxDeliveries, 5)
+	setDefault(&w.MaxAttempts, 5)
+	setDefault(&w.MaxDeliveries, 50)
 	setDefault(&w.AckWait, 30*time.Second)
 	setDefault(&w.RedeliveryDelay, 30*time.Second)
 	setDefault(&w.ShutdownTimeout, 30*time.Second)

@@ -92,8 +92,11 @@ func (c *Config) validateWorker(p *problems) {
 	if w.Concurrency < 1 {
 		p.add("worker.concurrency", "must be at least 1")
 	}
-	if w.MaxDeliveries < 1 {
-		p.add("worker.max_deliveries", "must be at least 1")
+	if w.MaxAttempts < 1 {
+		p.add("worker.max_attempts", "must be at least 1")
+	}
+	if w.MaxDeliveries < w.MaxAttempts {
+		p.add("worker.max_deliveries", "%d: must be at least worker.max_attempts (%d)", w.MaxDeliveries, w.MaxAttempts)
 	}
 	for path, d := range map[string]time.Duration{"worker.ack_wait": w.AckWait, "worker.redelivery_delay": w.RedeliveryDelay,
 		"worker.shutdown_timeout": w.ShutdownTimeout, "worker.retry.initial_interval": w.Retry.InitialInterval,

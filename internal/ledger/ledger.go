@@ -35,6 +35,7 @@ type Entry struct {
 	Owner      string          `json:"owner,omitempty"`
 	LeaseUntil time.Time       `json:"lease_until,omitempty"`
 	Attempts   int             `json:"attempts"`
+	Failures   int             `json:"failures"`
 	LastError  string          `json:"last_error,omitempty"`
 	Action     actions.Action  `json:"action"`
 	Result     *actions.Record `json:"result,omitempty"`
@@ -87,8 +88,7 @@ func (l *Ledger) Acquire(ctx context.Context, a actions.Action, owner string, le
 		case cur.State == StateRunning && cur.Owner != owner && now.Before(cur.LeaseUntil):
 			return actions.Lease{}, &actions.InFlightError{What: "action " + a.ID, Owner: cur.Owner, Until: cur.LeaseUntil}
 		}
-		next.Attempts = cur.Attempts
-		next.LastError = cur.LastError
+		next.Attempts, next.Failures, next.LastError = cur.Attempts, cur.Failures, cur.LastError
 		newRev, err := l.kv.Update(ctx, a.ID, mustJSON(next), rev)
 		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			continue // lost the race: re-read
@@ -96,7 +96,7 @@ func (l *Ledger) Acquire(ctx context.Context, a actions.Action, owner string, le
 		if err != nil {
 			return actions.Lease{}, fmt.Errorf("ledger update %s: %w", a.ID, err)
 		}
-		return actions.Lease{ActionID: a.ID, Revision: newRev, Attempts: cur.Attempts,
+		return actions.Lease{ActionID: a.ID, Revision: newRev, Attempts: cur.Attempts, Failures: cur.Failures,
 			Interrupted: cur.State == StateRunning}, nil
 	}
 	return actions.Lease{}, fmt.Errorf("%w: %s changed %d times while acquiring", actions.ErrInFlight, a.ID, casAttempts)
@@ -110,9 +110,10 @@ func (l *Ledger) Finish(ctx context.Context, lease actions.Lease, r actions.Reco
 }
 
 // Release implements actions.Ledger.
-func (l *Ledger) Release(ctx context.Context, lease actions.Lease, attempts int, lastErr string) error {
+func (l *Ledger) Release(ctx context.Context, lease actions.Lease, calls, failures int, lastErr string) error {
 	return l.write(ctx, lease, func(e *Entry) {
-		e.State, e.Attempts, e.LastError, e.Owner, e.LeaseUntil = StateReleased, attempts, lastErr, "", time.Time{}
+		e.State, e.Attempts, e.Failures, e.LastError = StateReleased, calls, failures, lastErr
+		e.Owner, e.LeaseUntil = "", time.Time{}
 	})
 }
 

@@ -64,11 +64,11 @@ func TestLifecycle(t *testing.T) {
 	if err != nil || lease.Interrupted {
 		t.Fatalf("first acquire: %+v %v", lease, err)
 	}
-	if err := l.Release(ctx, lease, 2, "boom"); err != nil {
+	if err := l.Release(ctx, lease, 2, 1, "boom"); err != nil {
 		t.Fatal(err)
 	}
 	lease, err = l.Acquire(ctx, act, "w2", time.Minute)
-	if err != nil || lease.Attempts != 2 || lease.Interrupted {
+	if err != nil || lease.Attempts != 2 || lease.Failures != 1 || lease.Interrupted {
 		t.Fatalf("after release: %+v %v", lease, err)
 	}
 	rec := actions.Record{Status: actions.StatusCompleted, Reason: "quarantined", Attempts: 3}

@@ -130,7 +130,8 @@ ingest:
   api_tokens: [{name: responder, token: "file:%s"}]
 worker:
   concurrency: 4
-  max_deliveries: 3
+  max_attempts: 3
+  max_deliveries: 10
   ack_wait: 2s
   redelivery_delay: 200ms
   shutdown_timeout: 2s

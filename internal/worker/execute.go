@@ -33,7 +33,7 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 	log := w.cfg.Logger.With("action_id", a.ID, "event_id", a.Cause, "action", a.Kind, "target", a.Target, "user", a.User.String())
 
 	md, _ := msg.Metadata()
-	d := actions.Delivery{Max: w.cfg.MaxDeliveries}
+	d := actions.Delivery{}
 	if md != nil {
 		d.Num = int(md.NumDelivered)
 	}

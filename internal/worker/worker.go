@@ -24,7 +24,8 @@ type Config struct {
 	Policy   *policy.Engine
 	Executor *actions.Executor
 	// Concurrency is how many messages each consumer works at once.
-	Concurrency   int
+	Concurrency int
+	// MaxDeliveries is the consumers' MaxDeliver (the crash-loop backstop).
 	MaxDeliveries int
 	AckWait       time.Duration
 	// Drain is how long in-flight messages may take to finish on shutdown
