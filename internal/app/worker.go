@@ -49,9 +49,14 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 		return err
 	}
 	engine.DryRun = cfg.Safety.DryRun
-	tset, err := targets.Build(cfg.Targets, cfg.Worker.Retry.RetryAfterCeiling)
+	tset, err := targets.Build(cfg.Targets, cfg.Worker.Retry.RetryAfterCeiling, log)
 	if err != nil {
 		return err
+	}
+	if o.Telemetry != nil {
+		if err := targets.ObserveCircuits(o.Telemetry.Meter, tset); err != nil {
+			return err
+		}
 	}
 	defer closeTargets(tset, log)
 

@@ -150,6 +150,25 @@ type Target struct {
 	// SecretRecipients say who may read client secrets this target rotates:
 	// the first entry whose users pattern matches gets it, age-encrypted.
 	SecretRecipients []SecretRecipient `yaml:"secret_recipients"`
+	Limits           Limits            `yaml:"limits"`
+	Circuit          Circuit           `yaml:"circuit"`
+}
+
+// Limits bound the load Quell puts on one target.
+type Limits struct {
+	// Rate is API requests per second (0: unlimited); Burst allows short bursts.
+	Rate  float64 `yaml:"rate"`
+	Burst int     `yaml:"burst"`
+	// Concurrency is how many requests may be in flight at once (0: unlimited).
+	Concurrency int `yaml:"concurrency"`
+}
+
+// Circuit configures the breaker that stops calling a failing target.
+type Circuit struct {
+	// Failures is how many consecutive transient failures open the circuit.
+	Failures int `yaml:"failures"`
+	// OpenFor is how long the circuit stays open before one probe is let through.
+	OpenFor time.Duration `yaml:"open_for"`
 }
 
 // SecretRecipient is an age public key for the rotated secrets of the users

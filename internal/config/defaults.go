@@ -44,7 +44,13 @@ func (c *Config) applyDefaults() {
 		setDefault(&c.Sources[i].Auth.Tolerance, 5*time.Minute)
 	}
 	for i := range c.Targets {
-		setDefault(&c.Targets[i].Timeout, 10*time.Second)
+		t := &c.Targets[i]
+		setDefault(&t.Timeout, 10*time.Second)
+		setDefault(&t.Limits.Rate, 20)
+		setDefault(&t.Limits.Concurrency, 8)
+		setDefault(&t.Limits.Burst, max(1, int(t.Limits.Rate)))
+		setDefault(&t.Circuit.Failures, 5)
+		setDefault(&t.Circuit.OpenFor, 30*time.Second)
 	}
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "auto")

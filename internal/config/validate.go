@@ -165,6 +165,12 @@ func (c *Config) validateTargets(p *problems) {
 				p.add(rpath+".users", "%q is not a valid glob pattern", r.Users)
 			}
 		}
+		if t.Limits.Rate < 0 || t.Limits.Concurrency < 0 || t.Limits.Burst < 0 {
+			p.add(path+".limits", "rate, burst and concurrency must not be negative")
+		}
+		if t.Circuit.Failures < 1 || t.Circuit.OpenFor <= 0 {
+			p.add(path+".circuit", "failures must be at least 1 and open_for positive")
+		}
 		if t.BaseURL == "" {
 			p.add(path+".base_url", "missing")
 		} else if u, err := url.Parse(t.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

@@ -73,6 +73,8 @@ type PipelineOptions struct {
 	Policy string
 	// Extra YAML appended to the configuration (e.g. "safety: {dry_run: true}").
 	Extra string
+	// TargetExtra is YAML added to the bi target (e.g. "circuit: {failures: 2}").
+	TargetExtra string
 	// NoWorker starts everything but the worker.
 	NoWorker bool
 	// Telemetry serves /metrics on ingest and worker.
@@ -146,9 +148,10 @@ targets:
     base_url: %q
     timeout: 2s
     credentials: {api_key: "file:%s", run_as: %s}
+    %s
 %s
 %s`, p.NATS.Server.ClientURL(), ingestAddr, filepath.Join(p.dir, "api"), filepath.Join(p.dir, "webhook"), p.BIURL,
-		filepath.Join(p.dir, "bi"), BIRunAs, policy, o.Extra)
+		filepath.Join(p.dir, "bi"), BIRunAs, o.TargetExtra, policy, o.Extra)
 	cfg, err := config.Parse([]byte(yaml))
 	if err != nil {
 		t.Fatalf("pipeline config: %v\n%s", err, yaml)

@@ -7,12 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/pam"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight"
 	"github.com/quell-dev/quell/internal/secret"
 )
@@ -28,8 +30,18 @@ func Supports(targetKind string, k actions.Kind) bool {
 
 // Set is the built targets by name, and how to close them.
 type Set struct {
-	Targets map[string]actions.Target
-	closers []func(context.Context) error
+	Targets  map[string]actions.Target
+	closers  []func(context.Context) error
+	circuits map[string]*guarded
+}
+
+// CircuitStates reports each target's circuit: closed, half-open or open.
+func (s *Set) CircuitStates() map[string]string {
+	m := make(map[string]string, len(s.circuits))
+	for name, g := range s.circuits {
+		m[name] = g.CircuitState()
+	}
+	return m
 }
 
 // Close signs out of every target.
@@ -51,22 +63,25 @@ func Names(cfgs []config.Target) map[string]string {
 }
 
 // Build constructs every target, listing every problem by config path.
-func Build(cfgs []config.Target, retryAfterCeiling time.Duration) (*Set, error) {
-	set := &Set{Targets: map[string]actions.Target{}}
+// Each gets an HTTP client held to its limits and a circuit breaker.
+func Build(cfgs []config.Target, retryAfterCeiling time.Duration, log *slog.Logger) (*Set, error) {
+	set := &Set{Targets: map[string]actions.Target{}, circuits: map[string]*guarded{}}
 	var problems []string
 	for i, t := range cfgs {
 		path := fmt.Sprintf("targets[%d]", i)
 		creds := credentials{path: path + ".credentials", raw: t.Credentials}
+		hc := pam.NewHTTPClient(t.Name, t.Timeout)
+		hc.Transport = limit(hc.Transport, t.Limits)
 		switch t.Kind {
 		case beyondinsight.Kind:
 			c, err := beyondinsight.New(beyondinsight.Config{
-				Name: t.Name, BaseURL: t.BaseURL, Timeout: t.Timeout, RetryAfterCeiling: retryAfterCeiling,
+				Name: t.Name, BaseURL: t.BaseURL, HTTPClient: hc, RetryAfterCeiling: retryAfterCeiling,
 				APIKey: creds.secret("api_key", true), Password: creds.secret("password", false),
 				RunAs: creds.plain("run_as", true), APIVersion: creds.plain("api_version", false),
 			})
 			creds.unknown("api_key", "password", "run_as", "api_version")
 			if err == nil && len(creds.problems) == 0 {
-				set.Targets[t.Name] = c
+				set.add(c, t, log)
 				set.closers = append(set.closers, c.Close)
 			} else if err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", path, err))
@@ -80,6 +95,12 @@ func Build(cfgs []config.Target, retryAfterCeiling time.Duration) (*Set, error) 
 		return nil, fmt.Errorf("targets:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return set, nil
+}
+
+func (s *Set) add(t actions.Target, cfg config.Target, log *slog.Logger) {
+	g := guard(t, cfg.Circuit, log)
+	s.Targets[cfg.Name] = g
+	s.circuits[cfg.Name] = g
 }
 
 // credentials reads a target's credentials map, collecting problems.
