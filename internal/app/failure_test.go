@@ -14,8 +14,9 @@ import (
 
 func TestTransientFailureExhaustsDeliveriesThenDeadLetters(t *testing.T) {
 	t.Parallel()
-	// The pipeline allows 3 deliveries with a 2s retry budget each.
-	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
+	// The pipeline allows 3 failed attempts with a 2s retry budget each; the
+	// circuit must not open here, or the actions would wait out the outage.
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{TargetExtra: "circuit: {failures: 1000}"})
 	p.BI.Inject(quarantineRoute, simkit.Fault{Status: 502, Body: "upstream down"})
 	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
 		t.Fatalf("post: %d %s", status, body)
