@@ -22,6 +22,9 @@ type RetryPolicy struct {
 	MaxElapsed time.Duration
 	// RetryAfterCeiling caps how long a target's Retry-After is honoured.
 	RetryAfterCeiling time.Duration
+	// RedeliveryDelay is how long a message waits after its in-delivery
+	// retries are exhausted before the next delivery.
+	RedeliveryDelay time.Duration
 }
 
 // ExecutorConfig configures an Executor.
@@ -43,9 +46,11 @@ type ExecutorConfig struct {
 	// transiently before the action is dead-lettered. Deliveries that wait
 	// (open circuit, held lock) do not count.
 	MaxAttempts int
-	// DryRun forces every action into dry-run (safety.dry_run).
-	DryRun bool
-	Logger *slog.Logger
+	// DryRun forces every action into dry-run (safety.dry_run), and
+	// DryRunTargets the actions on those targets (targets[].dry_run).
+	DryRun        bool
+	DryRunTargets map[string]bool
+	Logger        *slog.Logger
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -115,7 +120,7 @@ type Delivery struct {
 // failure becomes a Decision.
 func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	started := e.cfg.Now()
-	if e.cfg.DryRun {
+	if e.cfg.DryRun || e.cfg.DryRunTargets[a.Target] {
 		a.DryRun = true
 	}
 	target, err := e.target(a)
@@ -238,7 +243,7 @@ func (e *Executor) fail(ctx context.Context, a Action, l Lease, calls int, start
 	if class == ClassPermanent || (calls > 0 && failures >= e.cfg.MaxAttempts) {
 		return e.deadLetter(a, started, attempts, err)
 	}
-	delay := e.cfg.Retry.MaxInterval
+	delay := max(e.cfg.Retry.RedeliveryDelay, e.cfg.Retry.MaxInterval)
 	if retryAfter > delay {
 		delay = min(retryAfter, e.cfg.Retry.RetryAfterCeiling)
 	}

@@ -148,6 +148,15 @@ func TestWorkerKilledOnLastDeliveryIsDeadLettered(t *testing.T) {
 	if calls := c.bi.Count(quarantineRoute); calls != 1 {
 		t.Fatalf("quarantine called %d times, want 1", calls)
 	}
+	// The audit trail shows it too: a failed result with the reason.
+	var res []events.ActionResult
+	quelltest.Eventually(t, 10*time.Second, "failed result", func() bool {
+		res = quelltest.Results(t, c.n.JS)
+		return len(res) > 0
+	})
+	if res[0].Status != actions.StatusFailed || !strings.Contains(res[0].Reason, "max deliveries") || res[0].Action.ID != "act_crash" {
+		t.Fatalf("result %+v", res[0])
+	}
 }
 
 type workerProc struct {

@@ -47,6 +47,7 @@ func StreamOptions(cfg config.NATS) events.StreamOptions {
 	o.Replicas = cfg.Replicas
 	o.DuplicateWindow = cfg.DuplicateWindow
 	o.EventsMaxAge = cfg.EventsMaxAge
+	o.ActionsMaxAge = cfg.ActionsMaxAge
 	o.ResultsMaxAge = cfg.ResultsMaxAge
 	o.DLQMaxAge = cfg.DLQMaxAge
 	o.LedgerTTL = cfg.LedgerTTL

@@ -81,3 +81,20 @@ func TestDryRunDoesNotBlockTheRealAction(t *testing.T) {
 		t.Fatal("the real action did not run")
 	}
 }
+
+func TestTargetDryRunCoversManualActions(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{TargetExtra: "dry_run: true"})
+	status, body := p.Post(t, "/v1/actions", `{"action":"quarantine","target":"bi","user":"asmith","reason":"INC-8"}`,
+		map[string]string{"Authorization": "Bearer " + quelltest.APIToken, "Content-Type": "application/json"})
+	if status != 202 {
+		t.Fatalf("post: %d %s", status, body)
+	}
+	res := p.WaitResults(t, 1, 15*time.Second)
+	if res[0].Status != actions.StatusSkipped || !res[0].Action.DryRun || res[0].Worker == "" {
+		t.Fatalf("result %+v", res[0])
+	}
+	if n := len(p.BI.Requests()); n != 0 {
+		t.Fatalf("a dry-run target got %d requests", n)
+	}
+}

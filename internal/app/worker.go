@@ -107,15 +107,16 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 		return nil, err
 	}
 	r := cfg.Worker.Retry
+	id := owner()
 	exec := actions.NewExecutor(actions.ExecutorConfig{
-		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: owner(), Lease: lease(cfg),
+		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: id, Lease: lease(cfg),
 		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
-			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling},
+			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling, RedeliveryDelay: cfg.Worker.RedeliveryDelay},
 		MaxAttempts: cfg.Worker.MaxAttempts,
-		DryRun:      cfg.Safety.DryRun, Logger: log,
+		DryRun:      cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg), Logger: log,
 	})
 	wcfg := worker.Config{NC: nc, JS: js, Policy: engine, Executor: exec, Concurrency: cfg.Worker.Concurrency,
-		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log}
+		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log, ID: id}
 	if tel != nil {
 		wcfg.Metrics = worker.NewMetrics(tel.Meter)
 	}
@@ -130,6 +131,14 @@ func lease(cfg *config.Config) time.Duration {
 		slowest = max(slowest, t.Timeout)
 	}
 	return cfg.Worker.Retry.MaxElapsed + 2*slowest + cfg.Worker.AckWait
+}
+
+func dryRunTargets(cfg *config.Config) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range cfg.Targets {
+		m[t.Name] = t.DryRun
+	}
+	return m
 }
 
 func owner() string {

@@ -113,7 +113,7 @@ func (e *env) buildAction(kindName string, f actionFlags) (actions.Action, error
 		key = uuid.NewString()
 	}
 	a := actions.Action{Kind: kind, Target: t.Name, User: user, Params: params, Reason: f.reason,
-		RequestedBy: "quellctl:" + f.requestedBy, DryRun: f.dryRun || e.cfg.Safety.DryRun, RequestedAt: time.Now().UTC()}
+		RequestedBy: "quellctl:" + f.requestedBy, DryRun: f.dryRun || e.cfg.Safety.DryRun || t.DryRun, RequestedAt: time.Now().UTC()}
 	a.AssignID("manual quellctl " + key)
 	return a, nil
 }

@@ -40,6 +40,7 @@ type NATS struct {
 	Replicas        int           `yaml:"replicas"`
 	DuplicateWindow time.Duration `yaml:"duplicate_window"`
 	EventsMaxAge    time.Duration `yaml:"events_max_age"`
+	ActionsMaxAge   time.Duration `yaml:"actions_max_age"`
 	ResultsMaxAge   time.Duration `yaml:"results_max_age"`
 	DLQMaxAge       time.Duration `yaml:"dlq_max_age"`
 	LedgerTTL       time.Duration `yaml:"ledger_ttl"`

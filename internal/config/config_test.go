@@ -33,7 +33,7 @@ func TestParseValidFillsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.NATS.ClientURL() != "nats://127.0.0.1:4222" || c.Ingest.MaxBodyBytes != 1<<20 ||
-		c.Worker.MaxAttempts != 5 || c.Worker.MaxDeliveries != 50 || c.Sources[0].Auth.Tolerance != 5*time.Minute || c.Targets[0].Timeout != 10*time.Second {
+		c.Worker.MaxAttempts != 5 || c.Worker.MaxDeliveries != 50 || c.Targets[0].Timeout != 10*time.Second {
 		t.Fatalf("defaults not applied: %+v", c)
 	}
 }
@@ -41,7 +41,7 @@ func TestParseValidFillsDefaults(t *testing.T) {
 func TestParseListsEveryProblemByPath(t *testing.T) {
 	bad := `
 ingest: {listen: "0.0.0.0:8080"}
-nats: {duplicate_window: 200h}
+nats: {duplicate_window: 200h, embedded: {listen: "0.0.0.0:4222"}}
 worker: {retry: {max_elapsed: -1s, multiplier: 0.5}}
 sources:
   - name: demo
@@ -80,6 +80,7 @@ policy:
 		"policy.rules[0].actions[0].user: missing",
 		"nats.events_max_age: 168h0m0s is shorter than nats.duplicate_window",
 		"worker.retry.max_elapsed: must be positive",
+		`nats.embedded.listen: "0.0.0.0:4222": the embedded server has no authentication`,
 		"worker.retry.multiplier: 0.5: must be at least 1",
 	}
 	msg := err.Error()

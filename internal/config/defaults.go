@@ -16,6 +16,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&n.Replicas, 1)
 	setDefault(&n.DuplicateWindow, time.Hour)
 	setDefault(&n.EventsMaxAge, 7*24*time.Hour)
+	setDefault(&n.ActionsMaxAge, 7*24*time.Hour)
 	setDefault(&n.ResultsMaxAge, 90*24*time.Hour)
 	setDefault(&n.DLQMaxAge, 90*24*time.Hour)
 	setDefault(&n.LedgerTTL, 30*24*time.Hour)
@@ -40,9 +41,8 @@ func (c *Config) applyDefaults() {
 	setDefault(&r.Multiplier, 2.0)
 	setDefault(&r.RetryAfterCeiling, 5*time.Minute)
 
-	for i := range c.Sources {
-		setDefault(&c.Sources[i].Auth.Tolerance, 5*time.Minute)
-	}
+	// sources[].auth.tolerance stays 0 unless set: the schemes that check
+	// timestamps read 0 as their 5-minute default, the others refuse it.
 	for i := range c.Targets {
 		t := &c.Targets[i]
 		setDefault(&t.Timeout, 10*time.Second)

@@ -73,13 +73,17 @@ func (c *Config) validateNATS(p *problems) {
 	if c.NATS.URL == "" {
 		if _, _, err := net.SplitHostPort(c.NATS.Embedded.Listen); err != nil {
 			p.add("nats.embedded.listen", "%q is not host:port", c.NATS.Embedded.Listen)
+		} else if !loopbackOnly(c.NATS.Embedded.Listen) {
+			// The embedded server has no authentication: anyone who reaches
+			// it could request actions. Use an external NATS with auth instead.
+			p.add("nats.embedded.listen", "%q: the embedded server has no authentication and listens on loopback only; set nats.url for a shared server", c.NATS.Embedded.Listen)
 		}
 	}
 	if c.NATS.Replicas != 1 && c.NATS.Replicas != 3 && c.NATS.Replicas != 5 {
 		p.add("nats.replicas", "%d: want 1, 3 or 5", c.NATS.Replicas)
 	}
 	// JetStream refuses a duplicate window longer than a stream's max age.
-	for path, age := range map[string]time.Duration{"nats.events_max_age": c.NATS.EventsMaxAge,
+	for path, age := range map[string]time.Duration{"nats.events_max_age": c.NATS.EventsMaxAge, "nats.actions_max_age": c.NATS.ActionsMaxAge,
 		"nats.results_max_age": c.NATS.ResultsMaxAge, "nats.dlq_max_age": c.NATS.DLQMaxAge} {
 		if age < c.NATS.DuplicateWindow {
 			p.add(path, "%s is shorter than nats.duplicate_window (%s)", age, c.NATS.DuplicateWindow)

@@ -100,7 +100,7 @@ func (s *Server) buildAction(req ActionRequest, caller, headerKey string) (actio
 		requestedBy = caller + ":" + req.RequestedBy
 	}
 	a := actions.Action{Kind: kind, Target: req.Target, User: user, Params: req.Params, Reason: req.Reason,
-		RequestedBy: requestedBy, DryRun: req.DryRun || s.cfg.DryRun, RequestedAt: s.cfg.Now().UTC()}
+		RequestedBy: requestedBy, DryRun: req.DryRun || s.cfg.DryRun || s.cfg.DryRunTargets[req.Target], RequestedAt: s.cfg.Now().UTC()}
 	a.AssignID("manual " + caller + " " + key)
 	return a, nil
 }

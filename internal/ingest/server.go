@@ -50,12 +50,14 @@ type Config struct {
 	Supports func(targetKind string, k actions.Kind) bool
 	JS       jetstream.JetStream
 	MaxBody  int64
-	// DryRun makes every direct action request a dry run (safety.dry_run).
-	DryRun    bool
-	Logger    *slog.Logger
-	Metrics   http.Handler
-	Telemetry *Metrics
-	Now       func() time.Time
+	// DryRun makes every direct action request a dry run (safety.dry_run),
+	// and DryRunTargets those on the targets marked dry_run.
+	DryRun        bool
+	DryRunTargets map[string]bool
+	Logger        *slog.Logger
+	Metrics       http.Handler
+	Telemetry     *Metrics
+	Now           func() time.Time
 }
 
 // Server is the ingest HTTP handler.

@@ -69,7 +69,29 @@ func (w *Worker) deadLetterSeq(ctx context.Context, stage string, adv maxDeliver
 		return err
 	}
 	reason := fmt.Sprintf("delivered %d times without an outcome (max deliveries reached)", adv.Deliveries)
+	if err := deadLetter(ctx, w.cfg.JS, stage, raw, adv.Deliveries, actions.ClassTransient, reason); err != nil {
+		return err
+	}
 	w.cfg.Metrics.deadLettered(ctx, stage)
 	w.cfg.Logger.Warn("message dead-lettered", "stage", stage, "stream_seq", adv.StreamSeq, "reason", reason)
-	return deadLetter(ctx, w.cfg.JS, stage, raw, adv.Deliveries, actions.ClassTransient, reason)
+	if stage == events.StageExecute {
+		return w.failedResult(ctx, raw.Data, int(adv.Deliveries), reason)
+	}
+	return nil
+}
+
+// failedResult records, for the audit trail, that an action JetStream gave
+// up on ended failed: without it the action would vanish from the results.
+func (w *Worker) failedResult(ctx context.Context, data []byte, deliveries int, reason string) error {
+	ev, err := events.Decode(data)
+	if err != nil {
+		return err
+	}
+	a, err := events.DataAs[actions.Action](ev)
+	if err != nil {
+		return err
+	}
+	now := w.cfg.Now()
+	return w.publishResult(ctx, actions.Result{Action: a, Status: actions.StatusFailed, Reason: reason,
+		ErrorClass: actions.ClassTransient.String(), StartedAt: now, FinishedAt: now}, deliveries)
 }

@@ -33,6 +33,8 @@ type Config struct {
 	Drain   time.Duration
 	Logger  *slog.Logger
 	Metrics *Metrics
+	// ID names this worker in results (the ledger lease owner).
+	ID string
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
