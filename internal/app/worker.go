@@ -79,10 +79,12 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 	if err := events.EnsureStreams(ctx, js, StreamOptions(natsCfg)); err != nil {
 		return err
 	}
-	w, err := newWorker(ctx, cfg, nc, js, tset, engine, log, o.Telemetry)
+	id := owner()
+	w, err := newWorker(ctx, cfg, nc, js, tset, engine, id, log, o.Telemetry)
 	if err != nil {
 		return err
 	}
+	go reportCircuits(ctx, js, tset, id, log)
 	stopHTTP, err := serveWorkerHTTP(ctx, cfg, js, o, log)
 	if err != nil {
 		return err
@@ -97,7 +99,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 }
 
 func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstream.JetStream, tset *targets.Set,
-	engine *policy.Engine, log *slog.Logger, tel *telemetry.Telemetry) (*worker.Worker, error) {
+	engine *policy.Engine, id string, log *slog.Logger, tel *telemetry.Telemetry) (*worker.Worker, error) {
 	led, err := ledger.Open(ctx, js, events.BucketLedger)
 	if err != nil {
 		return nil, err
@@ -107,7 +109,6 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 		return nil, err
 	}
 	r := cfg.Worker.Retry
-	id := owner()
 	exec := actions.NewExecutor(actions.ExecutorConfig{
 		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: id, Lease: lease(cfg),
 		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,

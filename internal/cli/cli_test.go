@@ -101,3 +101,24 @@ func TestWebhookSendSignsForTheSource(t *testing.T) {
 		t.Fatalf("result %+v", res[0])
 	}
 }
+
+func TestStatus(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
+	p.PostAlert(t, `{"user":"asmith","severity":90}`, "")
+	p.WaitResults(t, 1, 15*time.Second)
+	out, err := run(t, p.ConfigFile, "status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"QUELL_EVENTS", "QUELL_DLQ", "executor", "planner", "bi      closed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	out, err = run(t, p.ConfigFile, "status", "--json")
+	var st cli.Status
+	if err != nil || json.Unmarshal([]byte(out), &st) != nil || len(st.Streams) != 4 || st.Streams[0].Messages != 1 {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+}

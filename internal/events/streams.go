@@ -70,6 +70,9 @@ func StreamConfigs(o StreamOptions) []jetstream.StreamConfig {
 	}
 }
 
+// StatusInterval is how often a worker refreshes its entries in BucketStatus.
+const StatusInterval = 10 * time.Second
+
 // BucketConfigs returns the configuration of the ledger and secrets buckets.
 func BucketConfigs(o StreamOptions) []jetstream.KeyValueConfig {
 	storage := jetstream.FileStorage
@@ -81,6 +84,13 @@ func BucketConfigs(o StreamOptions) []jetstream.KeyValueConfig {
 		Description: "Action ledger: one key per action id, compare-and-set before any target call",
 		History:     10,
 		TTL:         o.LedgerTTL,
+		Storage:     storage,
+		Replicas:    o.Replicas,
+	}, {
+		Bucket:      BucketStatus,
+		Description: "Worker reports (circuit state per target), refreshed every StatusInterval",
+		History:     1,
+		TTL:         3 * StatusInterval,
 		Storage:     storage,
 		Replicas:    o.Replicas,
 	}, {
@@ -117,7 +127,7 @@ func CheckStreams(ctx context.Context, js jetstream.JetStream) error {
 			return fmt.Errorf("stream %s: %w", name, err)
 		}
 	}
-	for _, b := range []string{BucketLedger, BucketSecrets} {
+	for _, b := range []string{BucketLedger, BucketSecrets, BucketStatus} {
 		if _, err := js.KeyValue(ctx, b); err != nil {
 			return fmt.Errorf("bucket %s: %w", b, err)
 		}

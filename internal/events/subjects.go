@@ -15,6 +15,9 @@ const (
 	BucketLedger  = "quell_ledger"
 	// BucketSecrets holds rotated secrets, age-encrypted, under the action id.
 	BucketSecrets = "quell_secrets"
+	// BucketStatus holds what workers report about themselves (circuit
+	// states), refreshed while they run and expiring when they stop.
+	BucketStatus = "quell_status"
 )
 
 // Subject kinds for quell.events.<kind>.<source>.

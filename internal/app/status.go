@@ -1,0 +1,52 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/targets"
+)
+
+// CircuitReport is a worker's view of one target's circuit, as stored in
+// the status bucket under circuit.<target>.<worker>.
+type CircuitReport struct {
+	Target string    `json:"target"`
+	State  string    `json:"state"`
+	Worker string    `json:"worker"`
+	At     time.Time `json:"at"`
+}
+
+var keyUnsafe = regexp.MustCompile(`[^-_=.a-zA-Z0-9]`)
+
+// reportCircuits writes every target's circuit state to the status bucket
+// now and every events.StatusInterval until ctx ends; entries expire when
+// the worker stops refreshing them.
+func reportCircuits(ctx context.Context, js jetstream.JetStream, set *targets.Set, worker string, log *slog.Logger) {
+	kv, err := js.KeyValue(ctx, events.BucketStatus)
+	if err != nil {
+		log.Warn("status bucket unavailable; quellctl status will not show circuits", "error", err)
+		return
+	}
+	t := time.NewTicker(events.StatusInterval)
+	defer t.Stop()
+	for {
+		for target, state := range set.CircuitStates() {
+			b, _ := json.Marshal(CircuitReport{Target: target, State: state, Worker: worker, At: time.Now().UTC()})
+			key := "circuit." + target + "." + keyUnsafe.ReplaceAllString(worker, "_")
+			if _, err := kv.Put(ctx, key, b); err != nil && ctx.Err() == nil {
+				log.Warn("status report failed", "error", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
