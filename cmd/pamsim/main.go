@@ -16,6 +16,7 @@ import (
 
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
 	"github.com/quell-dev/quell/internal/pam/simkit"
+	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
@@ -54,6 +55,8 @@ type options struct {
 	biKeyFile string
 	biRunAs   string
 	biUsers   string
+	tfListen  string
+	tfKeyFile string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -65,6 +68,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.biKeyFile, "beyondinsight-api-key-file", "", "file holding the API key the BeyondInsight simulator accepts (required)")
 	fs.StringVar(&o.biRunAs, "beyondinsight-runas", "", "run-as user the BeyondInsight simulator accepts (required)")
 	fs.StringVar(&o.biUsers, "beyondinsight-users", "", "JSON file of seed users (default: built-in demo users)")
+	fs.StringVar(&o.tfListen, "threadfix-listen", "127.0.0.1:8443", "address of the ThreadFix simulator")
+	fs.StringVar(&o.tfKeyFile, "threadfix-api-key-file", "", "file holding the API key the ThreadFix simulator accepts (the simulator starts only when set)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -111,14 +116,24 @@ type simulator struct {
 	handler http.Handler
 }
 
-// buildSimulators creates every configured simulator. Commvault and
-// ThreadFix will append theirs here, each with its own -<vendor>-listen flag.
+// buildSimulators creates every configured simulator, each on its own
+// -<vendor>-listen address.
 func buildSimulators(o options, logger *slog.Logger) ([]simulator, error) {
 	bi, err := newBeyondInsight(o, logger)
 	if err != nil {
 		return nil, fmt.Errorf("beyondinsight simulator: %w", err)
 	}
-	return []simulator{{name: "beyondinsight", addr: o.listen, handler: bi}}, nil
+	sims := []simulator{{name: "beyondinsight", addr: o.listen, handler: bi}}
+	if o.tfKeyFile != "" {
+		key, err := secret.Ref("file:" + o.tfKeyFile).Resolve()
+		if err != nil {
+			return nil, fmt.Errorf("threadfix simulator: %w", err)
+		}
+		tf := tfsim.New(tfsim.Options{APIKey: key.Reveal(), Users: tfsim.DefaultUsers(),
+			OnRequest: accessLog(logger.With("sim", "threadfix"))})
+		sims = append(sims, simulator{name: "threadfix", addr: o.tfListen, handler: tf})
+	}
+	return sims, nil
 }
 
 func newBeyondInsight(o options, logger *slog.Logger) (*sim.Server, error) {

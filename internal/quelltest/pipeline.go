@@ -23,6 +23,7 @@ import (
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
+	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
 	"github.com/quell-dev/quell/internal/secret"
 	"github.com/quell-dev/quell/internal/sourceauth"
 	"github.com/quell-dev/quell/internal/telemetry"
@@ -34,6 +35,7 @@ const (
 	APIToken      = "quell-test-api-token-0123456789"
 	BIAPIKey      = "quell-test-bi-key-6d1f0a9c2b7e4d3f8a5c1e0b9d7f6a4c"
 	BIRunAs       = "quell-svc"
+	TFAPIKey      = "quell-test-threadfix-key-5d4c3b2a1f0e"
 )
 
 // DefaultPolicy quarantines the user of any alert of severity >= 70 in BI.
@@ -50,9 +52,11 @@ policy:
 // simulator, ingest and worker, wired by internal/app exactly as the
 // binaries wire them.
 type Pipeline struct {
-	NATS      *NATS
-	BI        *sim.Server
-	BIURL     string
+	NATS  *NATS
+	BI    *sim.Server
+	BIURL string
+	// TF is the ThreadFix simulator behind target "tf".
+	TF        *tfsim.Server
 	IngestURL string
 	// WorkerURL serves the worker's /healthz, /readyz and /metrics.
 	WorkerURL string
@@ -89,12 +93,15 @@ func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 	biSrv := httptest.NewServer(p.BI)
 	t.Cleanup(biSrv.Close)
 	p.BIURL = biSrv.URL + sim.APIPrefix
+	p.TF = tfsim.New(tfsim.Options{APIKey: TFAPIKey, Users: tfsim.DefaultUsers()})
+	tfSrv := httptest.NewServer(p.TF)
+	t.Cleanup(tfSrv.Close)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.IngestURL = "http://" + ln.Addr().String()
-	p.Config = p.config(t, o, ln.Addr().String())
+	p.Config = p.config(t, o, ln.Addr().String(), tfSrv.URL+tfsim.APIPrefix)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -113,9 +120,9 @@ func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 	return p
 }
 
-func (p *Pipeline) config(t testing.TB, o PipelineOptions, ingestAddr string) *config.Config {
+func (p *Pipeline) config(t testing.TB, o PipelineOptions, ingestAddr, tfURL string) *config.Config {
 	t.Helper()
-	files := map[string]string{"webhook": WebhookSecret, "api": APIToken, "bi": BIAPIKey}
+	files := map[string]string{"webhook": WebhookSecret, "api": APIToken, "bi": BIAPIKey, "tf": TFAPIKey}
 	for name, v := range files {
 		if err := os.WriteFile(filepath.Join(p.dir, name), []byte(v), 0o600); err != nil {
 			t.Fatal(err)
@@ -149,9 +156,14 @@ targets:
     timeout: 2s
     credentials: {api_key: "file:%s", run_as: %s}
     %s
+  - name: tf
+    kind: threadfix
+    base_url: %q
+    timeout: 2s
+    credentials: {api_key: "file:%s"}
 %s
 %s`, p.NATS.Server.ClientURL(), ingestAddr, filepath.Join(p.dir, "api"), filepath.Join(p.dir, "webhook"), p.BIURL,
-		filepath.Join(p.dir, "bi"), BIRunAs, o.TargetExtra, policy, o.Extra)
+		filepath.Join(p.dir, "bi"), BIRunAs, o.TargetExtra, tfURL, filepath.Join(p.dir, "tf"), policy, o.Extra)
 	cfg, err := config.Parse([]byte(yaml))
 	if err != nil {
 		t.Fatalf("pipeline config: %v\n%s", err, yaml)

@@ -15,17 +15,23 @@ import (
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/pam"
-	"github.com/quell-dev/quell/internal/pam/beyondinsight"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
 // Supports reports whether a target kind can carry out k.
 func Supports(targetKind string, k actions.Kind) bool {
-	switch targetKind {
-	case beyondinsight.Kind:
-		return beyondinsight.Supports(k)
+	kind, ok := kinds[targetKind]
+	return ok && kind.supports(k)
+}
+
+// Kinds lists the target kinds this build knows, sorted.
+func Kinds() []string {
+	out := make([]string, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
 	}
-	return false
+	sort.Strings(out)
+	return out
 }
 
 // Set is the built targets by name, and how to close them.
@@ -69,27 +75,24 @@ func Build(cfgs []config.Target, retryAfterCeiling time.Duration, log *slog.Logg
 	var problems []string
 	for i, t := range cfgs {
 		path := fmt.Sprintf("targets[%d]", i)
-		creds := credentials{path: path + ".credentials", raw: t.Credentials}
+		kind, ok := kinds[t.Kind]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s.kind: %q is not supported (want one of %s)", path, t.Kind, strings.Join(Kinds(), ", ")))
+			continue
+		}
+		creds := &credentials{path: path + ".credentials", raw: t.Credentials}
 		hc := pam.NewHTTPClient(t.Name, t.Timeout)
 		hc.Transport = limit(hc.Transport, t.Limits)
-		switch t.Kind {
-		case beyondinsight.Kind:
-			c, err := beyondinsight.New(beyondinsight.Config{
-				Name: t.Name, BaseURL: t.BaseURL, HTTPClient: hc, RetryAfterCeiling: retryAfterCeiling,
-				APIKey: creds.secret("api_key", true), Password: creds.secret("password", false),
-				RunAs: creds.plain("run_as", true), APIVersion: creds.plain("api_version", false),
-			})
-			creds.unknown("api_key", "password", "run_as", "api_version")
-			if err == nil && len(creds.problems) == 0 {
-				set.add(c, t, log)
-				set.closers = append(set.closers, c.Close)
-			} else if err != nil {
-				problems = append(problems, fmt.Sprintf("%s: %v", path, err))
-			}
-		default:
-			problems = append(problems, fmt.Sprintf("%s.kind: %q is not supported", path, t.Kind))
-		}
+		c, err := kind.build(t, creds, hc, retryAfterCeiling)
 		problems = append(problems, creds.problems...)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", path, err))
+			continue
+		}
+		if len(creds.problems) == 0 {
+			set.add(c, t, log)
+			set.closers = append(set.closers, c.Close)
+		}
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("targets:\n  %s", strings.Join(problems, "\n  "))
