@@ -53,7 +53,8 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 		}
 	}()
 	icfg := ingest.Config{Sources: srcs, APITokens: tokens, Targets: targets.Names(cfg.Targets), Supports: targets.Supports,
-		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, DryRun: cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg), Logger: log}
+		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, DryRun: cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg),
+		SecretTargets: secretTargets(cfg), Logger: log}
 	if o.Telemetry != nil {
 		icfg.Metrics = o.Telemetry.MetricsHandler
 		icfg.Telemetry = ingest.NewMetrics(o.Telemetry.Meter)

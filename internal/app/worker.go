@@ -142,6 +142,14 @@ func dryRunTargets(cfg *config.Config) map[string]bool {
 	return m
 }
 
+func secretTargets(cfg *config.Config) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range cfg.Targets {
+		m[t.Name] = len(t.SecretRecipients) > 0
+	}
+	return m
+}
+
 func owner() string {
 	host, _ := os.Hostname()
 	b := make([]byte, 4)

@@ -96,6 +96,9 @@ func (e *env) buildAction(kindName string, f actionFlags) (actions.Action, error
 	if !targets.Supports(t.Kind, kind) {
 		return actions.Action{}, fmt.Errorf("target %s (%s) cannot %s", t.Name, t.Kind, kind)
 	}
+	if kind == actions.RotateClientSecret && len(t.SecretRecipients) == 0 {
+		return actions.Action{}, fmt.Errorf("target %s has no secret_recipients: the rotated secret would have no one to be delivered to", t.Name)
+	}
 	user := actions.ParseUserRef(f.user)
 	if user.IsZero() || strings.TrimSpace(f.reason) == "" {
 		return actions.Action{}, fmt.Errorf("--user and --reason must not be empty")

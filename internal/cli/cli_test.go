@@ -74,7 +74,8 @@ func TestClearErrors(t *testing.T) {
 		{"unknown id", p.ConfigFile, []string{"actions", "show", "act_nope"}, "no action act_nope"},
 		{"nats unreachable", dead, []string{"actions", "list"}, "connect to NATS at nats://127.0.0.1:1"},
 		{"unknown target", p.ConfigFile, []string{"action", "quarantine", "--target", "nope", "--user", "a", "--reason", "r"}, `no such target: "nope"`},
-		{"unsupported", p.ConfigFile, []string{"action", "rotate_client_secret", "--target", "bi", "--user", "a", "--reason", "r"}, "cannot rotate_client_secret"},
+		{"unsupported", p.ConfigFile, []string{"action", "rotate_client_secret", "--target", "tf", "--user", "a", "--reason", "r"}, "tf (threadfix) cannot rotate_client_secret"},
+		{"no recipient", p.ConfigFile, []string{"action", "rotate_client_secret", "--target", "bi", "--user", "a", "--reason", "r"}, "no secret_recipients"},
 		{"missing reason", p.ConfigFile, []string{"action", "quarantine", "--target", "bi", "--user", "a"}, `"reason" not set`},
 	}
 	for _, c := range cases {

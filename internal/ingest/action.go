@@ -77,6 +77,8 @@ func (s *Server) buildAction(req ActionRequest, caller, headerKey string) (actio
 		problems = append(problems, fmt.Sprintf("target: %q is not a configured target", req.Target))
 	case err == nil && s.cfg.Supports != nil && !s.cfg.Supports(targetKind, kind):
 		problems = append(problems, fmt.Sprintf("target %s (%s) cannot %s", req.Target, targetKind, kind))
+	case kind == actions.RotateClientSecret && !s.cfg.SecretTargets[req.Target]:
+		problems = append(problems, fmt.Sprintf("target %s has no secret_recipients: the rotated secret would have no one to be delivered to", req.Target))
 	}
 	user, uerr := parseUser(req.User)
 	if uerr != nil {

@@ -54,6 +54,9 @@ type Config struct {
 	// and DryRunTargets those on the targets marked dry_run.
 	DryRun        bool
 	DryRunTargets map[string]bool
+	// SecretTargets are the targets with secret recipients: only they may
+	// rotate a client secret.
+	SecretTargets map[string]bool
 	Logger        *slog.Logger
 	Metrics       http.Handler
 	Telemetry     *Metrics

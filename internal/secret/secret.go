@@ -18,30 +18,45 @@ import (
 const redacted = "[REDACTED]"
 
 // Secret is a credential value that redacts itself everywhere except Reveal.
+//
+// The value sits behind a pointer: fmt prints a struct's unexported fields
+// by reflection without calling their methods, and at that depth it prints
+// a pointer as an address, so a Secret inside a client's unexported config
+// shows 0xc000... rather than the value.
 type Secret struct {
-	value string
+	value *string
 }
 
 // New wraps a plain value, for values that arrive at run time (a rotated
 // client secret, a session token) rather than from configuration.
-func New(value string) Secret { return Secret{value: value} }
+func New(value string) Secret {
+	if value == "" {
+		return Secret{}
+	}
+	return Secret{value: &value}
+}
 
 // Reveal returns the plain value. Call it only where the value goes on the wire.
-func (s Secret) Reveal() string { return s.value }
+func (s Secret) Reveal() string {
+	if s.value == nil {
+		return ""
+	}
+	return *s.value
+}
 
 // IsZero reports whether the secret is empty.
-func (s Secret) IsZero() bool { return s.value == "" }
+func (s Secret) IsZero() bool { return s.value == nil }
 
 // Equal reports whether two secrets hold the same value.
-func (s Secret) Equal(o Secret) bool { return s.value == o.value }
+func (s Secret) Equal(o Secret) bool { return s.Reveal() == o.Reveal() }
 
 // Fingerprint is the first 8 hex characters of the value's SHA-256: enough to
 // tell two secrets apart in results and logs, useless for recovering them.
 func (s Secret) Fingerprint() string {
-	if s.value == "" {
+	if s.IsZero() {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(s.value))
+	sum := sha256.Sum256([]byte(s.Reveal()))
 	return hex.EncodeToString(sum[:4])
 }
 

@@ -86,3 +86,20 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+// fmt prints unexported fields by reflection, without calling their
+// methods: a Secret nested in a client's unexported config must still not
+// show its value.
+func TestSecretInUnexportedFieldDoesNotLeak(t *testing.T) {
+	type config struct {
+		key  Secret
+		keys []Secret
+	}
+	type client struct{ cfg config }
+	c := &client{cfg: config{key: New(plain), keys: []Secret{New(plain)}}}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, c); strings.Contains(out, plain) {
+			t.Errorf("%s leaked the secret: %s", verb, out)
+		}
+	}
+}

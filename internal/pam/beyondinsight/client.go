@@ -1,6 +1,7 @@
 package beyondinsight
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -101,6 +102,13 @@ func (c *Client) Execute(ctx context.Context, a actions.Action) (actions.Outcome
 	if a.User.IsZero() {
 		return actions.Outcome{}, actions.Permanent(fmt.Errorf("%s: no user identifier given", a.Kind))
 	}
+	// Parameters are checked before the dry-run shortcut too, so that a
+	// rehearsal of an action that would be refused is refused as well.
+	if h.check != nil {
+		if err := h.check(a); err != nil {
+			return actions.Outcome{}, err
+		}
+	}
 	if a.DryRun {
 		return actions.Outcome{Status: actions.StatusSkipped, Reason: "dry run", Calls: h.plan(a)}, nil
 	}
@@ -113,7 +121,14 @@ type request struct {
 	path   string // e.g. "Users/12/Quarantine"
 	query  url.Values
 	header http.Header
-	out    any // decoded from a 2xx JSON answer when non-nil
+	// body, when non-nil, is sent JSON-encoded. It is encoded afresh on each
+	// attempt, so the repeat after a re-sign-in carries it too.
+	body any
+	out  any // decoded from a 2xx JSON answer when non-nil
+	// raw, when non-nil, receives a 2xx answer's bytes undecoded: for an
+	// answer carrying a secret, where a decoder's syntax error could quote
+	// part of it.
+	raw *[]byte
 }
 
 // display is the request as recorded in an Outcome: relative path and the
@@ -123,6 +138,17 @@ func (r request) display() string {
 		return r.path
 	}
 	return r.path + "?" + r.query.Encode()
+}
+
+// sent is r as an Outcome records a write that was made: method, path,
+// status and the body (which never holds a secret: no action sends one).
+func (r request) sent(status int) actions.Call {
+	return actions.Call{Method: r.method, Path: r.display(), Status: status, Body: r.body}
+}
+
+// planned is r as a dry run reports it: not sent, so no status.
+func (r request) planned() actions.Call {
+	return actions.Call{Method: r.method, Path: r.display(), Body: r.body}
 }
 
 // call sends r within the session, signing in first if needed. A 401 means
@@ -150,9 +176,20 @@ func (c *Client) call(ctx context.Context, r request) (int, error) {
 // roundTrip sends r once and classifies the result. The status is 0 when no
 // answer arrived.
 func (c *Client) roundTrip(ctx context.Context, r request) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, r.method, c.endpoint(r), nil)
+	var body io.Reader
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return 0, actions.Permanent(fmt.Errorf("build %s %s: encode body: %w", r.method, r.path, err))
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, c.endpoint(r), body)
 	if err != nil {
 		return 0, actions.Permanent(fmt.Errorf("build %s %s: %w", r.method, r.path, err))
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
@@ -169,6 +206,14 @@ func (c *Client) roundTrip(ctx context.Context, r request) (int, error) {
 			status = resp.StatusCode
 		}
 		return status, err
+	}
+	if r.raw != nil {
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+		if err != nil {
+			// The error is the transport's, never the answer's content.
+			return resp.StatusCode, actions.Transient(fmt.Errorf("%s %s: read answer: %w", r.method, req.URL.Path, err), 0)
+		}
+		*r.raw = b
 	}
 	if r.out != nil {
 		if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponseBody)).Decode(r.out); err != nil {

@@ -10,14 +10,36 @@
 // returned classified (see internal/pam) for the executor to retry or
 // dead-letter; the client itself never loops.
 //
-// Actions on the same user run one at a time within a process (userlock.go),
-// so that each action's read-before-write sees the others' effects.
+// The executor serializes actions on one user (actions.Locker), so that
+// each action's read-before-write sees the others' effects.
 //
 // Users are resolved from an actions.UserRef by the target's own id
 // (GET Users/{id}) or by name (GET Users?username=), trying DOMAIN\username
 // or the bare username, then the UPN, then the e-mail address.
 //
-// Each action is one small function in its own file (quarantine.go, ...)
-// registered in the handlers table in actions.go, with a plan function that
-// lists the calls a dry run reports without sending anything.
+// Each action is one small file registered in the handlers table in
+// actions.go: a check that refuses bad parameters before any request (and
+// before a dry run), the action itself, and a plan function that lists the
+// calls a dry run reports without sending anything. The actions and the
+// calls they make after the user lookup:
+//
+//   - quarantine (quarantine.go): POST Users/{id}/Quarantine, unless the
+//     lookup shows IsQuarantined.
+//   - update_attributes (update.go): PUT Users/{id} with the whole body,
+//     the requested attributes merged into the current ones: UserName,
+//     FirstName, LastName, EmailAddress for BeyondInsight users
+//     (username, first_name, last_name, email), UserName, AccessPolicyID
+//     for Application users (username, access_policy_id). Never a
+//     password. Directory (AD/LDAP) users are refused, as the API cannot
+//     update them.
+//   - rotate_client_secret (rotate.go): POST Users/{id}/RecycleClientSecret,
+//     Application users only; the new secret travels only in
+//     Outcome.Secret, its fingerprint in the details.
+//   - add_group / remove_group (groups.go, usergroups.go): the group
+//     (parameter group: a name, or id:<n>) from GET UserGroups or
+//     GET UserGroups/{id}, the memberships from GET Users/{id}/UserGroups,
+//     then POST or DELETE Users/{id}/UserGroups/{groupId} if needed.
+//   - terminate_sessions (terminate.go): POST Users/{id}/Requests/Terminate,
+//     with {"Reason"} when the reason parameter is given; always sent, as
+//     there is no read that covers every kind of active request.
 package beyondinsight

@@ -37,7 +37,7 @@ func (c *Client) quarantine(ctx context.Context, a actions.Action) (actions.Outc
 		Status:       actions.StatusCompleted,
 		Reason:       "user quarantined",
 		TargetUserID: id,
-		Calls:        []actions.Call{{Method: r.method, Path: r.display(), Status: status}},
+		Calls:        []actions.Call{r.sent(status)},
 		Details:      details,
 	}, nil
 }
@@ -46,7 +46,7 @@ func (c *Client) quarantine(ctx context.Context, a actions.Action) (actions.Outc
 // the id left as {id} when only a name is known.
 func planQuarantine(a actions.Action) []actions.Call {
 	r := quarantineRequest(userIDOrPlaceholder(a.User))
-	return []actions.Call{planResolve(a.User), {Method: r.method, Path: r.display()}}
+	return []actions.Call{planResolve(a.User), r.planned()}
 }
 
 func quarantineRequest(id string) request {

@@ -256,16 +256,17 @@ func TestDryRunSendsNothing(t *testing.T) {
 func TestUnsupportedActionsAreRefusedBeforeAnyRequest(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, k := range actions.Kinds {
-		if want := k == actions.Quarantine; e.client.Supports(k) != want {
-			t.Errorf("Supports(%s) = %v", k, !want)
+		if !e.client.Supports(k) || !beyondinsight.Supports(k) {
+			t.Errorf("Supports(%s) = false; every action is implemented", k)
 		}
-		if k == actions.Quarantine {
-			continue
-		}
-		_, err := e.client.Execute(context.Background(), action(k, actions.UserRef{Username: "jdoe"}))
-		if !errors.Is(err, actions.ErrUnsupported) || !actions.IsPermanent(err) {
-			t.Errorf("%s: got %v, want permanent ErrUnsupported", k, err)
-		}
+	}
+	const unknown = actions.Kind("disable_mfa")
+	if e.client.Supports(unknown) || beyondinsight.Supports(unknown) {
+		t.Errorf("Supports(%s) = true", unknown)
+	}
+	_, err := e.client.Execute(context.Background(), action(unknown, actions.UserRef{Username: "jdoe"}))
+	if !errors.Is(err, actions.ErrUnsupported) || !actions.IsPermanent(err) {
+		t.Errorf("%s: got %v, want permanent ErrUnsupported", unknown, err)
 	}
 	if _, err := e.client.Execute(context.Background(), quarantine(actions.UserRef{})); !actions.IsPermanent(err) {
 		t.Errorf("empty user: got %v, want permanent", err)

@@ -14,14 +14,47 @@ import (
 )
 
 // user is the part of the API's user object Quell reads. Null fields decode
-// as "".
+// as "" (or 0). UserType is present only on Application users in the
+// documented answers; the others leave it empty.
 type user struct {
-	UserID        int    `json:"UserID"`
-	UserName      string `json:"UserName"`
-	DomainName    string `json:"DomainName"`
-	EmailAddress  string `json:"EmailAddress"`
-	UserType      string `json:"UserType"`
-	IsQuarantined bool   `json:"IsQuarantined"`
+	UserID         int    `json:"UserID"`
+	UserName       string `json:"UserName"`
+	DomainName     string `json:"DomainName"`
+	FirstName      string `json:"FirstName"`
+	LastName       string `json:"LastName"`
+	EmailAddress   string `json:"EmailAddress"`
+	UserType       string `json:"UserType"`
+	AccessPolicyID int    `json:"AccessPolicyID"`
+	IsQuarantined  bool   `json:"IsQuarantined"`
+}
+
+// User types as BeyondInsight names them.
+const (
+	userTypeApplication     = "Application"
+	userTypeActiveDirectory = "ActiveDirectory"
+	userTypeLDAP            = "LdapDirectory"
+)
+
+// isApplication reports whether u is an Application user (API-only, with a
+// client id and secret).
+func (u user) isApplication() bool { return strings.EqualFold(u.UserType, userTypeApplication) }
+
+// isDirectory reports whether u comes from Active Directory or LDAP: a
+// domain is set, or the type says so (the type alone is not enough, as
+// the documented answers carry it only for Application users).
+func (u user) isDirectory() bool {
+	return u.DomainName != "" || strings.EqualFold(u.UserType, userTypeActiveDirectory) || strings.EqualFold(u.UserType, userTypeLDAP)
+}
+
+// kindName names u's type for messages.
+func (u user) kindName() string {
+	switch {
+	case u.UserType != "":
+		return u.UserType
+	case u.DomainName != "":
+		return userTypeActiveDirectory
+	}
+	return "BeyondInsight"
 }
 
 // displayName is DOMAIN\name for directory users, the name otherwise.
@@ -32,24 +65,25 @@ func (u user) displayName() string {
 	return u.UserName
 }
 
-// oneUser decodes GET Users/{id}: the documentation shows the answer both as
-// an object and as a one-element array, so both are accepted.
-type oneUser struct{ user }
+// single decodes an answer about one object (GET Users/{id},
+// GET UserGroups/{id}): the documentation shows such answers both as an
+// object and as a one-element array, so both are accepted.
+type single[T any] struct{ v T }
 
-// UnmarshalJSON accepts a user object or a one-element array of them.
-func (o *oneUser) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON accepts an object or a one-element array of them.
+func (o *single[T]) UnmarshalJSON(b []byte) error {
 	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
-		var list []user
+		var list []T
 		if err := json.Unmarshal(b, &list); err != nil {
 			return err
 		}
 		if len(list) != 1 {
-			return fmt.Errorf("want one user, got %d", len(list))
+			return fmt.Errorf("want one object, got %d", len(list))
 		}
-		o.user = list[0]
+		o.v = list[0]
 		return nil
 	}
-	return json.Unmarshal(b, &o.user)
+	return json.Unmarshal(b, &o.v)
 }
 
 // resolve finds the user a reference means: by the target's own id when the
@@ -112,7 +146,7 @@ func lookupNames(ref actions.UserRef) []string {
 }
 
 func (c *Client) getUser(ctx context.Context, id int) (user, error) {
-	var out oneUser
+	var out single[user]
 	_, err := c.call(ctx, usersGet(id, &out))
 	if isStatus(err, http.StatusNotFound) {
 		return user{}, actions.Permanent(fmt.Errorf("%w: no BeyondInsight user with id %d: %w", actions.ErrUserNotFound, id, err))
@@ -120,7 +154,7 @@ func (c *Client) getUser(ctx context.Context, id int) (user, error) {
 	if err != nil {
 		return user{}, fmt.Errorf("read user %d: %w", id, err)
 	}
-	return out.user, nil
+	return out.v, nil
 }
 
 // findUsers runs GET Users?username=. A 404 is read as "no match": the
@@ -157,6 +191,15 @@ func planResolve(ref actions.UserRef) actions.Call {
 		return actions.Call{Method: http.MethodGet, Path: "Users?username="}
 	}
 	return actions.Call{Method: http.MethodGet, Path: usersFind(names[0], nil).display()}
+}
+
+// notFoundSinceLookup marks a 404 on a write that follows a successful
+// lookup: the user was deleted in between.
+func notFoundSinceLookup(err error) error {
+	if isStatus(err, http.StatusNotFound) {
+		return fmt.Errorf("%w: %w", actions.ErrUserNotFound, err)
+	}
+	return err
 }
 
 // userIDOrPlaceholder is the id a dry run can name without calling the API.

@@ -160,3 +160,57 @@ func (s *Server) authed(h sessionHandler) simkit.HandlerFunc {
 		h(w, r, p, token)
 	}
 }
+
+// ExpireSessions ends every session at once, as a server restart or the
+// idle timeout would: the next request of each client gets 401.
+func (s *Server) ExpireSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.sessions)
+}
+
+// Sessions counts the sessions still alive by the simulator's clock.
+func (s *Server) Sessions() int {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, last := range s.sessions {
+		if now.Sub(last) < s.opts.SessionTimeout {
+			n++
+		}
+	}
+	return n
+}
+
+// signAppIn serves POST Auth/SignAppIn: the PS-Auth credentials open a
+// session kept by cookie, and the answer describes the run-as user.
+func (s *Server) signAppIn(w http.ResponseWriter, r *http.Request, _ simkit.Params) {
+	a, ok := parsePSAuth(r.Header.Get("Authorization"))
+	if !ok || !s.credentialsMatch(a) {
+		http.Error(w, "Invalid API key, run-as user or password.", http.StatusUnauthorized)
+		return
+	}
+	found := s.find(s.opts.RunAs)
+	if len(found) != 1 || found[0].IsQuarantined {
+		http.Error(w, "The run-as user is unknown or quarantined.", http.StatusUnauthorized)
+		return
+	}
+	u := found[0]
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: s.newSession(), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	writeJSON(w, http.StatusOK, map[string]any{
+		"UserId":       u.UserID,
+		"EmailAddress": u.EmailAddress,
+		"UserName":     u.UserName,
+		"Name":         strings.TrimSpace(u.FirstName + " " + u.LastName),
+	})
+}
+
+// signOut serves POST Auth/Signout, ending the caller's session.
+func (s *Server) signOut(w http.ResponseWriter, _ *http.Request, _ simkit.Params, session string) {
+	s.mu.Lock()
+	delete(s.sessions, session)
+	s.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
+	w.WriteHeader(http.StatusOK)
+}

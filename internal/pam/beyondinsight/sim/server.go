@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -31,6 +32,18 @@ type Options struct {
 	// Users is the initial user store (nil: empty; see DefaultUsers). Users
 	// with UserID 0 get the next free id. Duplicate ids panic.
 	Users []User
+	// Groups are the initial user groups with their members. Unlike Users,
+	// nil means DefaultGroups() (every BeyondInsight has groups, and the
+	// demo's users are members of them); pass an empty slice for none.
+	// Duplicate ids or names panic.
+	Groups []Group
+	// Requests are the active access requests (nil: DefaultRequests(); an
+	// empty slice for none). Requests with RequestID 0 get the next free id.
+	Requests []ActiveRequest
+	// ClientSecretAsUser makes RecycleClientSecret answer the Application
+	// user object with ClientSecret set (the vendor library's reading)
+	// instead of the bare JSON string the documentation shows.
+	ClientSecretAsUser bool
 	// Now is the clock for session expiry and log times; nil means time.Now.
 	Now func() time.Time
 	// SessionTimeout overrides SessionIdleTimeout when positive.
@@ -47,14 +60,20 @@ type Server struct {
 	*simkit.Kit
 	opts Options
 
-	mu       sync.Mutex
-	users    map[int]*User
-	nextID   int
-	sessions map[string]time.Time // token -> last request
+	mu          sync.Mutex
+	users       map[int]*User
+	nextID      int
+	sessions    map[string]time.Time // token -> last request
+	groups      map[int]*Group       // Members unused: see memberships
+	memberships map[membership]bool
+	requests    map[int]ActiveRequest // by RequestID
+	nextRequest int
+	secrets     map[int][sha256.Size]byte // user id -> SHA-256 of the client secret
 }
 
-// New returns a simulator. It panics when APIKey or RunAs is empty or Users
-// holds duplicate ids: both are mistakes in the test or demo setting it up.
+// New returns a simulator. It panics when APIKey or RunAs is empty, Users
+// holds duplicate ids or Groups duplicate ids or names: all mistakes in the
+// test or demo setting it up.
 func New(opts Options) *Server {
 	if opts.APIKey == "" || opts.RunAs == "" {
 		panic("sim: Options.APIKey and Options.RunAs are required")
@@ -62,13 +81,26 @@ func New(opts Options) *Server {
 	if err := validateUsers(opts.Users); err != nil {
 		panic("sim: " + err.Error())
 	}
+	if opts.Groups == nil {
+		opts.Groups = DefaultGroups()
+	}
+	if err := validateGroups(opts.Groups); err != nil {
+		panic("sim: " + err.Error())
+	}
+	if opts.Requests == nil {
+		opts.Requests = DefaultRequests()
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if opts.SessionTimeout <= 0 {
 		opts.SessionTimeout = SessionIdleTimeout
 	}
-	s := &Server{opts: opts, users: map[int]*User{}, nextID: 1, sessions: map[string]time.Time{}}
+	s := &Server{
+		opts: opts, users: map[int]*User{}, nextID: 1, sessions: map[string]time.Time{},
+		groups: map[int]*Group{}, memberships: map[membership]bool{},
+		requests: map[int]ActiveRequest{}, nextRequest: 1, secrets: map[int][sha256.Size]byte{},
+	}
 	s.Kit = simkit.New(simkit.Options{
 		Prefixes:            []string{APIPrefix, LegacyAPIPrefix},
 		MaxEntries:          opts.MaxLogEntries,
@@ -80,12 +112,32 @@ func New(opts Options) *Server {
 		s.PutUser(u)
 	}
 	s.ensureRunAsUser()
+	for _, g := range opts.Groups {
+		s.PutGroup(g)
+	}
+	for _, r := range opts.Requests {
+		s.AddRequest(r)
+	}
+	s.routes()
+	return s
+}
+
+// routes registers every route; the names are the ones faults are
+// injected on.
+func (s *Server) routes() {
 	s.Handle("POST Auth/SignAppIn", s.signAppIn)
 	s.Handle("POST Auth/Signout", s.authed(s.signOut))
 	s.Handle("GET Users", s.authed(s.listUsers))
 	s.Handle("GET Users/{id}", s.authed(s.getUser))
+	s.Handle("PUT Users/{id}", s.authed(s.updateUser))
 	s.Handle("POST Users/{id}/Quarantine", s.authed(s.quarantine))
-	return s
+	s.Handle("POST Users/{id}/RecycleClientSecret", s.authed(s.recycleClientSecret))
+	s.Handle("POST Users/{id}/Requests/Terminate", s.authed(s.terminateRequests))
+	s.Handle("GET UserGroups", s.authed(s.listGroups))
+	s.Handle("GET UserGroups/{groupId}", s.authed(s.getGroup))
+	s.Handle("GET Users/{id}/UserGroups", s.authed(s.userGroups))
+	s.Handle("POST Users/{id}/UserGroups/{groupId}", s.authed(s.addMembership))
+	s.Handle("DELETE Users/{id}/UserGroups/{groupId}", s.authed(s.removeMembership))
 }
 
 // ensureRunAsUser adds the run-as account when the seed lacks it: in the
@@ -133,28 +185,6 @@ func (s *Server) Users() []User {
 	return sortedUsers(s.users)
 }
 
-// ExpireSessions ends every session at once, as a server restart or the
-// idle timeout would: the next request of each client gets 401.
-func (s *Server) ExpireSessions() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.sessions)
-}
-
-// Sessions counts the sessions still alive by the simulator's clock.
-func (s *Server) Sessions() int {
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, last := range s.sessions {
-		if now.Sub(last) < s.opts.SessionTimeout {
-			n++
-		}
-	}
-	return n
-}
-
 // find returns the users GET Users?username=q would return.
 func (s *Server) find(q string) []User {
 	s.mu.Lock()
@@ -166,35 +196,6 @@ func (s *Server) find(q string) []User {
 		}
 	}
 	return out
-}
-
-func (s *Server) signAppIn(w http.ResponseWriter, r *http.Request, _ simkit.Params) {
-	a, ok := parsePSAuth(r.Header.Get("Authorization"))
-	if !ok || !s.credentialsMatch(a) {
-		http.Error(w, "Invalid API key, run-as user or password.", http.StatusUnauthorized)
-		return
-	}
-	found := s.find(s.opts.RunAs)
-	if len(found) != 1 || found[0].IsQuarantined {
-		http.Error(w, "The run-as user is unknown or quarantined.", http.StatusUnauthorized)
-		return
-	}
-	u := found[0]
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: s.newSession(), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	writeJSON(w, http.StatusOK, map[string]any{
-		"UserId":       u.UserID,
-		"EmailAddress": u.EmailAddress,
-		"UserName":     u.UserName,
-		"Name":         strings.TrimSpace(u.FirstName + " " + u.LastName),
-	})
-}
-
-func (s *Server) signOut(w http.ResponseWriter, _ *http.Request, _ simkit.Params, session string) {
-	s.mu.Lock()
-	delete(s.sessions, session)
-	s.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
-	w.WriteHeader(http.StatusOK)
 }
 
 // listUsers serves GET Users and GET Users?username=. ASP.NET binds query
@@ -255,6 +256,12 @@ func (s *Server) userParam(w http.ResponseWriter, p simkit.Params) (User, bool) 
 
 func notFound(w http.ResponseWriter, id string) {
 	http.Error(w, fmt.Sprintf("User %s not found.", id), http.StatusNotFound)
+}
+
+// badRequest answers 400 with a plain-text explanation, the form the
+// vendor's Go client expects for "business" errors.
+func badRequest(w http.ResponseWriter, msg string) {
+	http.Error(w, msg, http.StatusBadRequest)
 }
 
 func queryParam(r *http.Request, name string) (string, bool) {
