@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
+	cvsim "github.com/quell-dev/quell/internal/pam/commvault/sim"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
 	"github.com/quell-dev/quell/internal/secret"
@@ -57,6 +58,9 @@ type options struct {
 	biUsers   string
 	tfListen  string
 	tfKeyFile string
+	cvListen  string
+	cvUser    string
+	cvPwdFile string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -70,6 +74,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.biUsers, "beyondinsight-users", "", "JSON file of seed users (default: built-in demo users)")
 	fs.StringVar(&o.tfListen, "threadfix-listen", "127.0.0.1:8443", "address of the ThreadFix simulator")
 	fs.StringVar(&o.tfKeyFile, "threadfix-api-key-file", "", "file holding the API key the ThreadFix simulator accepts (the simulator starts only when set)")
+	fs.StringVar(&o.cvListen, "commvault-listen", "127.0.0.1:8442", "address of the Commvault simulator")
+	fs.StringVar(&o.cvUser, "commvault-username", "quell-svc", "user the Commvault simulator accepts at login")
+	fs.StringVar(&o.cvPwdFile, "commvault-password-file", "", "file holding that user's password (the simulator starts only when set)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -132,6 +139,15 @@ func buildSimulators(o options, logger *slog.Logger) ([]simulator, error) {
 		tf := tfsim.New(tfsim.Options{APIKey: key.Reveal(), Users: tfsim.DefaultUsers(),
 			OnRequest: accessLog(logger.With("sim", "threadfix"))})
 		sims = append(sims, simulator{name: "threadfix", addr: o.tfListen, handler: tf})
+	}
+	if o.cvPwdFile != "" {
+		pwd, err := secret.Ref("file:" + o.cvPwdFile).Resolve()
+		if err != nil {
+			return nil, fmt.Errorf("commvault simulator: %w", err)
+		}
+		cv := cvsim.New(cvsim.Options{Username: o.cvUser, Password: pwd.Reveal(), Users: cvsim.DefaultUsers(),
+			OnRequest: accessLog(logger.With("sim", "commvault"))})
+		sims = append(sims, simulator{name: "commvault", addr: o.cvListen, handler: cv})
 	}
 	return sims, nil
 }

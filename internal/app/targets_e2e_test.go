@@ -17,22 +17,24 @@ policy:
       actions:
         - {action: quarantine, target: bi, user: data.user}
         - {action: quarantine, target: tf, user: data.user}
+        - {action: quarantine, target: cv, user: data.user}
 `
 
-// One alert quarantines the user on every target: BeyondInsight and
-// ThreadFix (global role removed), each through its own client.
+// One alert quarantines the user on every target: BeyondInsight,
+// ThreadFix (global role removed) and Commvault (disabled), each through
+// its own client.
 func TestAlertQuarantinesOnEveryTargetKind(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{Policy: quarantineOnEveryTarget})
 	if status, body := p.PostAlert(t, `{"user":"jdoe","severity":90}`, ""); status != 202 {
 		t.Fatalf("post: %d %s", status, body)
 	}
-	res := p.WaitResults(t, 2, 15*time.Second)
+	res := p.WaitResults(t, 3, 15*time.Second)
 	byTarget := map[string]actions.Status{}
 	for _, r := range res {
 		byTarget[r.Action.Target] = r.Status
 	}
-	if byTarget["bi"] != actions.StatusCompleted || byTarget["tf"] != actions.StatusCompleted {
+	if byTarget["bi"] != actions.StatusCompleted || byTarget["tf"] != actions.StatusCompleted || byTarget["cv"] != actions.StatusCompleted {
 		t.Fatalf("results by target: %v", byTarget)
 	}
 	if u, _ := p.BI.User(12); !u.IsQuarantined {
@@ -40,5 +42,8 @@ func TestAlertQuarantinesOnEveryTargetKind(t *testing.T) {
 	}
 	if u, _ := p.TF.User(3); u.GlobalRoleID != tfsim.NoGlobalAccess {
 		t.Fatalf("ThreadFix user keeps global role %d", u.GlobalRoleID)
+	}
+	if u, _ := p.CV.User(5); u.Enabled {
+		t.Fatal("Commvault user still enabled")
 	}
 }

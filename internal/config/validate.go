@@ -28,7 +28,7 @@ func (e *ValidationError) Error() string {
 // start-up; what each kind can do is checked when targets are built.
 var (
 	SourceKinds = []string{"generic", "cloudevents"}
-	TargetKinds = []string{"beyondinsight", "threadfix"}
+	TargetKinds = []string{"beyondinsight", "commvault", "threadfix"}
 	AuthSchemes = []string{"standard-webhooks", "bearer", "basic", "bamboohr", "hmac", "none"}
 )
 

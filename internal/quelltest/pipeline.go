@@ -23,6 +23,7 @@ import (
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
+	cvsim "github.com/quell-dev/quell/internal/pam/commvault/sim"
 	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
 	"github.com/quell-dev/quell/internal/secret"
 	"github.com/quell-dev/quell/internal/sourceauth"
@@ -36,6 +37,8 @@ const (
 	BIAPIKey      = "quell-test-bi-key-6d1f0a9c2b7e4d3f8a5c1e0b9d7f6a4c"
 	BIRunAs       = "quell-svc"
 	TFAPIKey      = "quell-test-threadfix-key-5d4c3b2a1f0e"
+	CVUser        = "quell-svc"
+	CVPassword    = "quell-test-commvault-password-8e7d"
 )
 
 // DefaultPolicy quarantines the user of any alert of severity >= 70 in BI.
@@ -56,7 +59,9 @@ type Pipeline struct {
 	BI    *sim.Server
 	BIURL string
 	// TF is the ThreadFix simulator behind target "tf".
-	TF        *tfsim.Server
+	TF *tfsim.Server
+	// CV is the Commvault simulator behind target "cv".
+	CV        *cvsim.Server
 	IngestURL string
 	// WorkerURL serves the worker's /healthz, /readyz and /metrics.
 	WorkerURL string
@@ -96,12 +101,15 @@ func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 	p.TF = tfsim.New(tfsim.Options{APIKey: TFAPIKey, Users: tfsim.DefaultUsers()})
 	tfSrv := httptest.NewServer(p.TF)
 	t.Cleanup(tfSrv.Close)
+	p.CV = cvsim.New(cvsim.Options{Username: CVUser, Password: CVPassword, Users: cvsim.DefaultUsers()})
+	cvSrv := httptest.NewServer(p.CV)
+	t.Cleanup(cvSrv.Close)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.IngestURL = "http://" + ln.Addr().String()
-	p.Config = p.config(t, o, ln.Addr().String(), tfSrv.URL+tfsim.APIPrefix)
+	p.Config = p.config(t, o, ln.Addr().String(), tfSrv.URL+tfsim.APIPrefix, cvSrv.URL+cvsim.APIPrefix)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -120,9 +128,9 @@ func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 	return p
 }
 
-func (p *Pipeline) config(t testing.TB, o PipelineOptions, ingestAddr, tfURL string) *config.Config {
+func (p *Pipeline) config(t testing.TB, o PipelineOptions, ingestAddr, tfURL, cvURL string) *config.Config {
 	t.Helper()
-	files := map[string]string{"webhook": WebhookSecret, "api": APIToken, "bi": BIAPIKey, "tf": TFAPIKey}
+	files := map[string]string{"webhook": WebhookSecret, "api": APIToken, "bi": BIAPIKey, "tf": TFAPIKey, "cv": CVPassword}
 	for name, v := range files {
 		if err := os.WriteFile(filepath.Join(p.dir, name), []byte(v), 0o600); err != nil {
 			t.Fatal(err)
@@ -161,9 +169,14 @@ targets:
     base_url: %q
     timeout: 2s
     credentials: {api_key: "file:%s"}
+  - name: cv
+    kind: commvault
+    base_url: %q
+    timeout: 2s
+    credentials: {username: %s, password: "file:%s"}
 %s
 %s`, p.NATS.Server.ClientURL(), ingestAddr, filepath.Join(p.dir, "api"), filepath.Join(p.dir, "webhook"), p.BIURL,
-		filepath.Join(p.dir, "bi"), BIRunAs, o.TargetExtra, tfURL, filepath.Join(p.dir, "tf"), policy, o.Extra)
+		filepath.Join(p.dir, "bi"), BIRunAs, o.TargetExtra, tfURL, filepath.Join(p.dir, "tf"), cvURL, CVUser, filepath.Join(p.dir, "cv"), policy, o.Extra)
 	cfg, err := config.Parse([]byte(yaml))
 	if err != nil {
 		t.Fatalf("pipeline config: %v\n%s", err, yaml)

@@ -8,6 +8,7 @@ import (
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight"
+	"github.com/quell-dev/quell/internal/pam/commvault"
 	"github.com/quell-dev/quell/internal/pam/threadfix"
 )
 
@@ -27,6 +28,7 @@ type kind struct {
 var kinds = map[string]kind{
 	beyondinsight.Kind: {beyondinsight.Supports, buildBeyondInsight},
 	threadfix.Kind:     {threadfix.Supports, buildThreadFix},
+	commvault.Kind:     {commvault.Supports, buildCommvault},
 }
 
 func buildBeyondInsight(t config.Target, c *credentials, hc *http.Client, ceiling time.Duration) (closer, error) {
@@ -37,6 +39,13 @@ func buildBeyondInsight(t config.Target, c *credentials, hc *http.Client, ceilin
 	}
 	c.unknown("api_key", "password", "run_as", "api_version")
 	return beyondinsight.New(cfg)
+}
+
+func buildCommvault(t config.Target, c *credentials, hc *http.Client, ceiling time.Duration) (closer, error) {
+	cfg := commvault.Config{Name: t.Name, BaseURL: t.BaseURL, HTTPClient: hc, RetryAfterCeiling: ceiling,
+		Username: c.plain("username", true), Password: c.secret("password", true)}
+	c.unknown("username", "password")
+	return commvault.New(cfg)
 }
 
 func buildThreadFix(t config.Target, c *credentials, hc *http.Client, ceiling time.Duration) (closer, error) {

@@ -1,0 +1,299 @@
+package commvault_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam/commvault"
+	"github.com/quell-dev/quell/internal/pam/commvault/sim"
+	"github.com/quell-dev/quell/internal/pam/simkit"
+	"github.com/quell-dev/quell/internal/secret"
+)
+
+func TestNewValidatesConfig(t *testing.T) {
+	good := commvault.Config{Name: "cv", BaseURL: "https://cv.example.com/webconsole/api/", Username: `CORP\svc`, Password: secret.New("pw")}
+	cases := []struct {
+		name   string
+		change func(*commvault.Config)
+		want   []string // substrings of the error; none means valid
+	}{
+		{"valid", func(*commvault.Config) {}, nil},
+		{"loopback http", func(c *commvault.Config) { c.BaseURL = "http://127.0.0.1:8442/webconsole/api" }, nil},
+		{"ipv6 loopback http", func(c *commvault.Config) { c.BaseURL = "http://[::1]:8442/webconsole/api" }, nil},
+		{"everything missing", func(c *commvault.Config) { *c = commvault.Config{} },
+			[]string{"name: missing", "base_url: missing", "username: missing", "password: missing"}},
+		{"remote http", func(c *commvault.Config) { c.BaseURL = "http://cv.example.com/webconsole/api" }, []string{"base_url: plain http"}},
+		{"ftp", func(c *commvault.Config) { c.BaseURL = "ftp://cv.example.com/x" }, []string{"base_url: scheme"}},
+		{"user info", func(c *commvault.Config) { c.BaseURL = "https://u:p@cv.example.com/x" }, []string{"base_url: must not contain user info"}},
+		{"query", func(c *commvault.Config) { c.BaseURL = "https://cv.example.com/x?a=1" }, []string{"base_url: must not contain a query"}},
+		{"two domains", func(c *commvault.Config) { c.Username = `A\B\c` }, []string{`username: want user or DOMAIN\user`}},
+		{"control chars", func(c *commvault.Config) { c.Username = "a\nb" }, []string{"username: contains control"}},
+		{"negative durations", func(c *commvault.Config) { c.Timeout, c.RetryAfterCeiling = -1, -1 },
+			[]string{"timeout: negative", "retry_after_ceiling: negative"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := good
+			tc.change(&cfg)
+			c, err := commvault.New(cfg)
+			if len(tc.want) == 0 {
+				if err != nil || c.Name() != "cv" || c.Kind() != "commvault" {
+					t.Fatalf("New: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("want error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoginRequest(t *testing.T) {
+	cases := []struct {
+		name, user, wantBody string
+	}{
+		{"local user", testUser, `{"password":"[REDACTED]","username":"svc-quell"}`},
+		{"directory user", `CORP\svc`, `{"domain":"CORP","password":"[REDACTED]","username":"svc"}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(o *sim.Options, c *commvault.Config) { o.Username, c.Username = tc.user, tc.user })
+			if _, err := e.client.Execute(context.Background(), quarantine(ref("jdoe"))); err != nil {
+				t.Fatal(err)
+			}
+			first := e.sim.Requests()[0]
+			var got, want map[string]any
+			_ = json.Unmarshal([]byte(first.Body), &got)
+			_ = json.Unmarshal([]byte(tc.wantBody), &want)
+			if first.Method != "POST" || first.RelPath != "Login" || fmt.Sprint(got) != fmt.Sprint(want) || first.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("login request %+v", first)
+			}
+		})
+	}
+}
+
+func TestLoginFailures(t *testing.T) {
+	cases := []struct {
+		name      string
+		password  string
+		fault     *simkit.Fault
+		permanent bool
+		want      string
+	}{
+		{name: "wrong password", password: "nope", permanent: true, want: "login refused: Invalid Username or Password (errorCode 1)"},
+		{name: "401", fault: &simkit.Fault{Status: 401, Times: 1}, permanent: true, want: "401"},
+		{name: "503", fault: &simkit.Fault{Status: 503, Times: 1}, want: "503"},
+		{name: "dropped", fault: &simkit.Fault{Drop: true, Times: 1}, want: "POST /webconsole/api/Login"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(_ *sim.Options, c *commvault.Config) {
+				if tc.password != "" {
+					c.Password = secret.New(tc.password)
+				}
+			})
+			if tc.fault != nil {
+				e.sim.Inject(loginRoute, *tc.fault)
+			}
+			_, err := e.client.Execute(context.Background(), quarantine(ref("jdoe")))
+			if err == nil || actions.IsPermanent(err) != tc.permanent || !strings.Contains(err.Error(), tc.want) ||
+				!strings.Contains(err.Error(), "log in to cv-test as svc-quell") {
+				t.Fatalf("got %v, want permanent=%v containing %q", err, tc.permanent, tc.want)
+			}
+			if n := len(e.sim.Requests()); n != 1 {
+				t.Errorf("%d requests after a failed login, want only the login", n)
+			}
+		})
+	}
+}
+
+// TestCredentialsNeverLeak runs a refused login and a refused write, and
+// checks every place the password or token could surface.
+func TestCredentialsNeverLeak(t *testing.T) {
+	var cfg commvault.Config
+	e := newEnv(t, func(_ *sim.Options, c *commvault.Config) { c.Password = secret.New("wrong-" + testPassword); cfg = *c })
+	_, loginErr := e.client.Execute(context.Background(), quarantine(ref("jdoe")))
+	good := newEnv(t, nil)
+	good.sim.Inject(putRoute, simkit.Fault{Status: 400, Body: `{"errorMessage":"bad","errorCode":1}`, Times: 1})
+	_, putErr := good.client.Execute(context.Background(), quarantine(ref("jdoe")))
+	if loginErr == nil || putErr == nil {
+		t.Fatalf("want errors, got %v / %v", loginErr, putErr)
+	}
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Error("failed", "err", loginErr, "config", cfg, "client", e.client)
+	dump, _ := json.Marshal(append(e.sim.Requests(), good.sim.Requests()...))
+	places := map[string]string{
+		"errors":      loginErr.Error() + putErr.Error() + fmt.Sprintf("%+v %+v", loginErr, putErr),
+		"%+v client":  fmt.Sprintf("%+v %v %s %#v", e.client, good.client, good.client, good.client),
+		"%#v config":  fmt.Sprintf("%#v %+v", cfg, cfg),
+		"log":         logged.String(),
+		"request log": string(dump),
+	}
+	for where, text := range places {
+		for _, p := range []string{testPassword, base64.StdEncoding.EncodeToString([]byte(testPassword)),
+			base64.StdEncoding.EncodeToString([]byte("wrong-" + testPassword)), "QSDK "} {
+			if strings.Contains(text, p) {
+				t.Errorf("%s contains %q: %s", where, p, text)
+			}
+		}
+	}
+	if s := fmt.Sprintf("%+v", good.client); !strings.Contains(s, `name: "cv-test"`) {
+		t.Errorf("client formats as %s", s)
+	}
+}
+
+func TestTokenExpiryLogsInAgainOnce(t *testing.T) {
+	cases := []struct {
+		name   string
+		expire func(*env)
+	}{
+		{"expired on demand", func(e *env) { e.sim.ExpireTokens() }},
+		{"idle timeout", func(e *env) { e.clock.Advance(sim.TokenIdleTimeout + time.Second) }},
+		{"401 on the write, mid-way", func(e *env) { e.sim.Inject(putRoute, simkit.Fault{Status: 401, Times: 1}) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			ctx := context.Background()
+			if _, err := e.client.Execute(ctx, quarantine(ref("jdoe"))); err != nil {
+				t.Fatal(err)
+			}
+			tc.expire(e)
+			out, err := e.client.Execute(ctx, quarantine(ref("asmith")))
+			if err != nil || out.Status != actions.StatusCompleted {
+				t.Fatalf("after expiry: %+v, %v", out, err)
+			}
+			if n := e.logins(); n != 2 {
+				t.Errorf("%d logins, want 2 (one extra)", n)
+			}
+			if u, _ := e.sim.User(6); u.Enabled {
+				t.Error("asmith still enabled")
+			}
+			if n := e.writes(); n != 2 {
+				t.Errorf("%d effective writes, want 2", n)
+			}
+		})
+	}
+}
+
+func TestConcurrentActionsShareOneRelogin(t *testing.T) {
+	const n = 24
+	e := newEnv(t, func(o *sim.Options, _ *commvault.Config) {
+		for i := range n {
+			o.Users = append(o.Users, sim.User{ID: 100 + i, Name: fmt.Sprintf("user%02d", i), Enabled: true})
+		}
+	})
+	run := func() {
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i := range n {
+			wg.Go(func() {
+				if _, err := e.client.Execute(context.Background(), quarantine(actions.UserRef{TargetID: fmt.Sprint(100 + i)})); err != nil {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	}
+	run()
+	if got := e.logins(); got != 1 {
+		t.Fatalf("%d logins on first use, want 1", got)
+	}
+	e.sim.ExpireTokens()
+	for i := range n {
+		u, _ := e.sim.User(100 + i)
+		u.Enabled = true
+		e.sim.PutUser(u)
+	}
+	run()
+	if got := e.logins(); got != 2 {
+		t.Errorf("%d logins after expiry, want 2", got)
+	}
+}
+
+func TestSecond401IsPermanent(t *testing.T) {
+	e := newEnv(t, nil)
+	e.sim.Inject(putRoute, simkit.Fault{Status: 401, Times: 2})
+	_, err := e.client.Execute(context.Background(), quarantine(ref("jdoe")))
+	if err == nil || !actions.IsPermanent(err) || !strings.Contains(err.Error(), "still unauthorized after logging in again") {
+		t.Fatalf("want permanent error after re-login, got %v", err)
+	}
+	if e.logins() != 2 || e.puts() != 2 {
+		t.Errorf("%d logins, %d PUTs; want 2 and 2", e.logins(), e.puts())
+	}
+	if u, _ := e.sim.User(5); !u.Enabled {
+		t.Error("state changed")
+	}
+}
+
+func TestClose(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	if err := e.client.Close(ctx); err != nil || len(e.sim.Requests()) != 0 {
+		t.Fatalf("Close before use: %v, %d requests", err, len(e.sim.Requests()))
+	}
+	if _, err := e.client.Execute(ctx, quarantine(ref("jdoe"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.client.Close(ctx); err != nil || e.sim.Count("POST Logout") != 1 || e.sim.Tokens() != 0 {
+		t.Fatalf("Close: %v, %d logouts, %d tokens", err, e.sim.Count("POST Logout"), e.sim.Tokens())
+	}
+	if err := e.client.Close(ctx); err != nil || e.sim.Count("POST Logout") != 1 {
+		t.Errorf("second Close: %v", err)
+	}
+	// Usable after Close; and closing an expired token is not an error.
+	if _, err := e.client.Execute(ctx, quarantine(ref("asmith"))); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.ExpireTokens()
+	if err := e.client.Close(ctx); err != nil {
+		t.Errorf("Close of an expired token: %v", err)
+	}
+}
+
+func TestCloseHonoursContext(t *testing.T) {
+	arrived := make(chan struct{})
+	var once sync.Once
+	e := newWrappedEnv(t, nil, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/Login") {
+				once.Do(func() { close(arrived) })
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	e.sim.Inject(loginRoute, simkit.Fault{Latency: 300 * time.Millisecond, Times: 1})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = e.client.Execute(context.Background(), quarantine(ref("jdoe")))
+	}()
+	<-arrived // the login is under way and holds the turn
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := e.client.Close(ctx); !errors.Is(err, context.DeadlineExceeded) || actions.IsPermanent(err) {
+		t.Errorf("Close while logging in: %v, want transient deadline exceeded", err)
+	}
+	<-done
+}

@@ -1,0 +1,79 @@
+package commvault_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam/commvault"
+)
+
+func TestDryRunSendsNothing(t *testing.T) {
+	byName := actions.UserRef{Domain: "CORP", Username: "bwayne"}
+	byID := actions.UserRef{TargetID: "5"}
+	type call struct{ method, path, body string }
+	cases := []struct {
+		name string
+		a    actions.Action
+		want []call
+	}{
+		{"quarantine by name", quarantine(byName), []call{{"GET", "V4/user", "null"}, {"PUT", "V4/user/{id}", `{"enabled":false}`}}},
+		{"quarantine by id", quarantine(byID), []call{{"GET", "V4/user/5", "null"}, {"PUT", "V4/user/5", `{"enabled":false}`}}},
+		{"update without auth method", action(actions.UpdateAttributes, byName, map[string]any{actions.AttrEmail: "e@x", actions.AttrFullName: "F"}),
+			[]call{{"GET", "V4/user", "null"}, {"PUT", "V4/user/{id}", `{"email":"e@x","fullName":"F"}`}}},
+		{"update with auth method", action(actions.UpdateAttributes, byName, map[string]any{actions.AttrAuthMethod: "SAML"}),
+			[]call{{"GET", "V4/user", "null"}, {"GET", "V4/user/{id}", "null"}, {"PUT", "V4/user/{id}", `{"authenticationMethod":"SAML"}`}}},
+		{"add group", action(actions.AddGroup, byID, map[string]any{actions.ParamGroup: "id:4"}),
+			[]call{{"GET", "V4/user/5", "null"}, {"PUT", "V4/user/5", `{"userGroupOperation":"ADD","userGroups":[{"id":4}]}`}}},
+		{"remove group", action(actions.RemoveGroup, byName, map[string]any{actions.ParamGroup: "Helpdesk"}),
+			[]call{{"GET", "V4/user", "null"}, {"GET", "V4/user/{id}", "null"},
+				{"PUT", "V4/user/{id}", `{"userGroupOperation":"DELETE","userGroups":[{"name":"Helpdesk"}]}`}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			tc.a.DryRun = true
+			out, err := e.client.Execute(context.Background(), tc.a)
+			if err != nil || out.Status != actions.StatusSkipped || out.Reason != "dry run" || len(out.Calls) != len(tc.want) {
+				t.Fatalf("outcome %+v, %v", out, err)
+			}
+			for i, w := range tc.want {
+				c := out.Calls[i]
+				if got := (call{c.Method, c.Path, bodyJSON(t, c.Body)}); got != w || c.Status != 0 {
+					t.Errorf("call %d = %+v, want %+v", i, c, w)
+				}
+			}
+			if n := len(e.sim.Requests()); n != 0 {
+				t.Errorf("dry run sent %d requests", n)
+			}
+		})
+	}
+}
+
+func TestUnsupportedActionsAreRefusedBeforeAnyRequest(t *testing.T) {
+	e := newEnv(t, nil)
+	supported := map[actions.Kind]bool{actions.Quarantine: true, actions.UpdateAttributes: true, actions.AddGroup: true, actions.RemoveGroup: true}
+	for _, k := range actions.Kinds {
+		if commvault.Supports(k) != supported[k] || e.client.Supports(k) != supported[k] {
+			t.Errorf("Supports(%s) = %v, want %v", k, commvault.Supports(k), supported[k])
+		}
+		if supported[k] {
+			continue
+		}
+		for _, dry := range []bool{false, true} {
+			a := action(k, ref("jdoe"), nil)
+			a.DryRun = dry
+			_, err := e.client.Execute(context.Background(), a)
+			if !errors.Is(err, actions.ErrUnsupported) || !actions.IsPermanent(err) {
+				t.Errorf("%s (dry %v): got %v, want permanent ErrUnsupported", k, dry, err)
+			}
+		}
+	}
+	if _, err := e.client.Execute(context.Background(), quarantine(actions.UserRef{})); !actions.IsPermanent(err) {
+		t.Errorf("empty user: got %v, want permanent", err)
+	}
+	if n := len(e.sim.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
