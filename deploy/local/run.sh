@@ -42,8 +42,11 @@ wait_for() { # name port
 }
 
 bin/pamsim -listen 127.0.0.1:8441 \
-  -beyondinsight-api-key-file deploy/local/secrets/bi-api-key \
-  -beyondinsight-runas quell-svc >data/logs/pamsim.log 2>&1 &
+  -beyondinsight-api-key-file deploy/local/secrets/bi-api-key -beyondinsight-runas quell-svc \
+  -commvault-listen 127.0.0.1:8442 -commvault-username quell-svc \
+  -commvault-password-file deploy/local/secrets/commvault-password \
+  -threadfix-listen 127.0.0.1:8443 -threadfix-api-key-file deploy/local/secrets/threadfix-api-key \
+  >data/logs/pamsim.log 2>&1 &
 pids+=($!)
 bin/worker >data/logs/worker.log 2>&1 &
 pids+=($!)
@@ -58,7 +61,9 @@ Quell is running on this machine:
   ingest     http://127.0.0.1:8080   (POST /v1/webhooks/demo, /v1/events, /v1/actions)
   worker     http://127.0.0.1:8081   (/healthz, /readyz, /metrics)
   NATS       nats://127.0.0.1:4222   (embedded JetStream, data in ./data/nats)
-  simulator  http://127.0.0.1:8441/BeyondTrust/api/public/v3   (BeyondInsight)
+  simulators http://127.0.0.1:8441/BeyondTrust/api/public/v3   (BeyondInsight)
+             http://127.0.0.1:8442/webconsole/api                (Commvault)
+             http://127.0.0.1:8443/threadfix/rest/latest         (ThreadFix)
 
 In another terminal:
   make demo                                   send sample alerts and show what happened
