@@ -36,6 +36,8 @@ type ExecutorConfig struct {
 	// Secrets receives secrets that actions produce; an action that
 	// produces one without a sink fails rather than drop it.
 	Secrets SecretSink
+	// Safety is consulted before anything else; nil allows everything.
+	Safety Safety
 	// Owner identifies this worker in ledger leases.
 	Owner string
 	// Lease is how long a claim on an action lasts; it must cover a whole
@@ -107,6 +109,8 @@ type Result struct {
 	FinishedAt time.Time
 	// Replayed is true when the ledger already held this result.
 	Replayed bool
+	// Guard is the safety refusal that skipped the action, if any.
+	Guard string
 }
 
 // Delivery describes the JetStream delivery carrying the action.
@@ -126,6 +130,9 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	target, err := e.target(a)
 	if err != nil {
 		return e.deadLetter(a, started, 0, err)
+	}
+	if d, refused := e.safetyCheck(ctx, a, started); refused {
+		return d
 	}
 	if a.DryRun {
 		return e.dryRun(ctx, target, a, started)
@@ -154,6 +161,23 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 		return e.finish(ctx, a, lease, out, attempts, started)
 	}
 	return e.fail(ctx, a, lease, calls, started, err)
+}
+
+// safetyCheck skips a refused action with the reason, before the ledger and
+// the target: nothing about it happens, dry run or not.
+func (e *Executor) safetyCheck(ctx context.Context, a Action, started time.Time) (Decision, bool) {
+	if e.cfg.Safety == nil {
+		return Decision{}, false
+	}
+	refusal, err := e.cfg.Safety.Check(ctx, a)
+	if err != nil {
+		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.MaxInterval, Err: fmt.Errorf("safety check: %w", err)}, true
+	}
+	if refusal == "" {
+		return Decision{}, false
+	}
+	return Decision{Verdict: Finish, Result: Result{Action: a, Status: StatusSkipped, Reason: refusal, Guard: refusal,
+		StartedAt: started, FinishedAt: e.cfg.Now()}}, true
 }
 
 // deliverSecret hands a produced secret to the sink and drops it from the

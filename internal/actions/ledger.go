@@ -71,3 +71,10 @@ type SecretSink interface {
 	CanDeliver(a Action) error
 	Deliver(ctx context.Context, a Action, s secret.Secret) error
 }
+
+// Safety decides, before anything is sent or recorded, whether an action
+// may run: a protected account is never acted on.
+type Safety interface {
+	// Check returns a non-empty reason when a must not run.
+	Check(ctx context.Context, a Action) (refusal string, err error)
+}

@@ -98,3 +98,22 @@ func TestTargetDryRunCoversManualActions(t *testing.T) {
 		t.Fatalf("a dry-run target got %d requests", n)
 	}
 }
+
+func TestProtectedAccountsAreNeverActedOn(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{Extra: `safety: {protected: {users: ["asmith"]}}`})
+	for _, u := range []string{"asmith", quelltest.BIRunAs} {
+		if status, body := p.PostAlert(t, `{"user":"`+u+`","severity":99}`, ""); status != 202 {
+			t.Fatalf("post: %d %s", status, body)
+		}
+	}
+	res := p.WaitResults(t, 2, 15*time.Second)
+	for _, r := range res {
+		if r.Status != actions.StatusSkipped || !strings.HasPrefix(r.Reason, "protected:") {
+			t.Errorf("%s: %s %q", r.Action.User, r.Status, r.Reason)
+		}
+	}
+	if n := len(p.BI.Requests()); n != 0 {
+		t.Fatalf("%d requests reached the target for protected accounts", n)
+	}
+}

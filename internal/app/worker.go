@@ -20,6 +20,7 @@ import (
 	"github.com/quell-dev/quell/internal/ledger"
 	"github.com/quell-dev/quell/internal/natsembed"
 	"github.com/quell-dev/quell/internal/policy"
+	"github.com/quell-dev/quell/internal/safety"
 	"github.com/quell-dev/quell/internal/secretstore"
 	"github.com/quell-dev/quell/internal/targets"
 	"github.com/quell-dev/quell/internal/telemetry"
@@ -111,6 +112,7 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 	r := cfg.Worker.Retry
 	exec := actions.NewExecutor(actions.ExecutorConfig{
 		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: id, Lease: lease(cfg),
+		Safety: safety.New(cfg.Safety, cfg.Targets),
 		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
 			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling, RedeliveryDelay: cfg.Worker.RedeliveryDelay},
 		MaxAttempts: cfg.Worker.MaxAttempts,

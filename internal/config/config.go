@@ -204,7 +204,16 @@ type RuleAction struct {
 
 // Safety holds the guards around automation.
 type Safety struct {
-	DryRun bool `yaml:"dry_run"`
+	DryRun    bool      `yaml:"dry_run"`
+	Protected Protected `yaml:"protected"`
+}
+
+// Protected lists accounts Quell never acts on. Each target's own service
+// account (credentials run_as / username) is protected too.
+type Protected struct {
+	// Users are names or glob patterns, matched case-insensitively against
+	// the username, DOMAIN\username, UPN and email of an action's user.
+	Users []string `yaml:"users"`
 }
 
 // Log configures slog.

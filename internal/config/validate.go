@@ -48,6 +48,12 @@ func (c *Config) Validate() error {
 	c.validateSources(&p)
 	c.validateTargets(&p)
 	c.validatePolicy(&p)
+	for i, u := range c.Safety.Protected.Users {
+		if strings.TrimSpace(u) == "" || strings.Trim(u, "*? ") == "" {
+			// An empty or all-wildcard entry would protect nobody or everybody.
+			p.add(fmt.Sprintf("safety.protected.users[%d]", i), "%q must name someone (a name, or a pattern with * and ?)", u)
+		}
+	}
 	for i, t := range c.Ingest.APITokens {
 		path := fmt.Sprintf("ingest.api_tokens[%d]", i)
 		checkName(&p, path+".name", t.Name)

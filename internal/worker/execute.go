@@ -48,6 +48,9 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 		if !dec.Result.Replayed {
 			w.cfg.Metrics.actionDone(ctx, a, dec.Result.Status, dec.Result.FinishedAt.Sub(dec.Result.StartedAt))
 		}
+		if dec.Result.Guard != "" {
+			w.cfg.Metrics.guard(ctx, a)
+		}
 		log.InfoContext(ctx, "action "+string(dec.Result.Status), "reason", dec.Result.Reason, "attempts", dec.Result.Attempts, "replayed", dec.Result.Replayed)
 		_ = msg.DoubleAck(ctx)
 	case actions.Redeliver:

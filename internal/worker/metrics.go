@@ -19,6 +19,7 @@ type Metrics struct {
 	actions  metric.Int64Counter
 	duration metric.Float64Histogram
 	dlq      metric.Int64Counter
+	guarded  metric.Int64Counter
 }
 
 // NewMetrics creates the instruments on m (a no-op meter when nil).
@@ -31,7 +32,9 @@ func NewMetrics(m metric.Meter) *Metrics {
 	dur, _ := m.Float64Histogram("quell.action.duration", metric.WithUnit("s"), metric.WithExplicitBucketBoundaries(telemetry.SecondsBuckets...),
 		metric.WithDescription("Time from the start of an action's delivery to its outcome"))
 	dlq, _ := m.Int64Counter("quell.dlq.messages", metric.WithDescription("Messages dead-lettered, by stage"))
-	return &Metrics{planned: planned, actions: acts, duration: dur, dlq: dlq}
+	guarded, _ := m.Int64Counter("quell.actions.guarded",
+		metric.WithDescription("Actions a safety guard stopped (protected account), by target and action"))
+	return &Metrics{planned: planned, actions: acts, duration: dur, dlq: dlq, guarded: guarded}
 }
 
 func (m *Metrics) eventPlanned(ctx context.Context, typ string) {
@@ -43,6 +46,10 @@ func (m *Metrics) actionDone(ctx context.Context, a actions.Action, s actions.St
 		attribute.String("outcome", string(s)))
 	m.actions.Add(ctx, 1, attrs)
 	m.duration.Record(ctx, d.Seconds(), attrs)
+}
+
+func (m *Metrics) guard(ctx context.Context, a actions.Action) {
+	m.guarded.Add(ctx, 1, metric.WithAttributes(attribute.String("target", a.Target), attribute.String("action", string(a.Kind))))
 }
 
 func (m *Metrics) deadLettered(ctx context.Context, stage string) {
