@@ -99,8 +99,11 @@ type Action struct {
 	// Cause is the id of the event that led to this action, if any.
 	Cause string `json:"cause,omitempty"`
 	// Rule names the policy rule that planned it, if any.
-	Rule        string    `json:"rule,omitempty"`
-	DryRun      bool      `json:"dry_run,omitempty"`
+	Rule   string `json:"rule,omitempty"`
+	DryRun bool   `json:"dry_run,omitempty"`
+	// ApprovedBy names the operator who approved a parked action; an
+	// approved action is not held to the blast-radius limit again.
+	ApprovedBy  string    `json:"approved_by,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
 }
 

@@ -57,6 +57,13 @@ type ExecutorConfig struct {
 	Now func() time.Time
 }
 
+// Guards that can skip an action (Result.Guard, ActionResult.Guard).
+const (
+	GuardRefused  = "refused"  // a protected account: never acted on
+	GuardParked   = "parked"   // past the blast-radius limit: waits for approval
+	GuardRejected = "rejected" // a parked action an operator (or the timeout) rejected
+)
+
 // Executor runs actions against targets at most once per action id.
 type Executor struct {
 	cfg ExecutorConfig
@@ -109,7 +116,7 @@ type Result struct {
 	FinishedAt time.Time
 	// Replayed is true when the ledger already held this result.
 	Replayed bool
-	// Guard is the safety refusal that skipped the action, if any.
+	// Guard says which safety guard skipped the action, if any.
 	Guard string
 }
 
@@ -169,14 +176,18 @@ func (e *Executor) safetyCheck(ctx context.Context, a Action, started time.Time)
 	if e.cfg.Safety == nil {
 		return Decision{}, false
 	}
-	refusal, err := e.cfg.Safety.Check(ctx, a)
+	v, err := e.cfg.Safety.Check(ctx, a)
 	if err != nil {
 		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.MaxInterval, Err: fmt.Errorf("safety check: %w", err)}, true
 	}
-	if refusal == "" {
+	reason, guard := v.Refuse, GuardRefused
+	if v.Park != "" {
+		reason, guard = v.Park, GuardParked
+	}
+	if reason == "" {
 		return Decision{}, false
 	}
-	return Decision{Verdict: Finish, Result: Result{Action: a, Status: StatusSkipped, Reason: refusal, Guard: refusal,
+	return Decision{Verdict: Finish, Result: Result{Action: a, Status: StatusSkipped, Reason: reason, Guard: guard,
 		StartedAt: started, FinishedAt: e.cfg.Now()}}, true
 }
 
@@ -255,7 +266,8 @@ func (e *Executor) finish(ctx context.Context, a Action, l Lease, out Outcome, a
 // attempt and never dead-letters on its own.
 func (e *Executor) fail(ctx context.Context, a Action, l Lease, calls int, started time.Time, err error) Decision {
 	attempts, failures := l.Attempts+calls, l.Failures
-	if calls > 0 {
+	if calls > 0 && ctx.Err() == nil {
+		// A call cut short by shutdown is not the target's failure.
 		failures++
 	}
 	e.release(ctx, a, l, attempts, failures, err)

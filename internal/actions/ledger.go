@@ -73,8 +73,17 @@ type SecretSink interface {
 }
 
 // Safety decides, before anything is sent or recorded, whether an action
-// may run: a protected account is never acted on.
+// may run now: a protected account is never acted on, and past a
+// blast-radius limit actions wait for an operator's approval.
 type Safety interface {
-	// Check returns a non-empty reason when a must not run.
-	Check(ctx context.Context, a Action) (refusal string, err error)
+	Check(ctx context.Context, a Action) (SafetyVerdict, error)
+}
+
+// SafetyVerdict is a Safety's answer; the zero value lets the action run.
+type SafetyVerdict struct {
+	// Refuse skips the action for good, with this reason.
+	Refuse string
+	// Park means the Safety has stored the action for approval, for this
+	// reason; it runs only if an operator approves it.
+	Park string
 }

@@ -86,6 +86,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 		return err
 	}
 	go reportCircuits(ctx, js, tset, id, log)
+	go expireParked(ctx, js, cfg.Safety.ApprovalTimeout, log)
 	stopHTTP, err := serveWorkerHTTP(ctx, cfg, js, o, log)
 	if err != nil {
 		return err
@@ -109,10 +110,14 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 	if err != nil {
 		return nil, err
 	}
+	guard, err := safety.Open(ctx, js, cfg.Safety, cfg.Targets)
+	if err != nil {
+		return nil, err
+	}
 	r := cfg.Worker.Retry
 	exec := actions.NewExecutor(actions.ExecutorConfig{
 		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: id, Lease: lease(cfg),
-		Safety: safety.New(cfg.Safety, cfg.Targets),
+		Safety: guard,
 		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
 			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling, RedeliveryDelay: cfg.Worker.RedeliveryDelay},
 		MaxAttempts: cfg.Worker.MaxAttempts,

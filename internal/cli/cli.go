@@ -44,7 +44,8 @@ func NewRoot(out, errOut io.Writer) *cobra.Command {
 	root.PersistentFlags().DurationVar(&e.timeout, "timeout", 10*time.Second, "how long to wait for NATS")
 	root.SetOut(out)
 	root.SetErr(errOut)
-	root.AddCommand(newActionCmd(e), newActionsCmd(e), newSecretCmd(e), newStatusCmd(e), newWebhookCmd(e))
+	root.AddCommand(newActionCmd(e), newActionsCmd(e), newSecretCmd(e), newStatusCmd(e), newWebhookCmd(e),
+		newParkedCmd(e), newApproveCmd(e), newRejectCmd(e))
 	return root
 }
 

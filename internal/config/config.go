@@ -157,10 +157,12 @@ type Target struct {
 
 // Limits bound the load Quell puts on one target.
 type Limits struct {
-	// Rate is API requests per second (0: unlimited); Burst allows short bursts.
+	// Rate is API requests per second (0: the default, 20; -1: unlimited);
+	// Burst allows short bursts.
 	Rate  float64 `yaml:"rate"`
 	Burst int     `yaml:"burst"`
-	// Concurrency is how many requests may be in flight at once (0: unlimited).
+	// Concurrency is how many requests may be in flight at once (0: the
+	// default, 8; -1: unlimited).
 	Concurrency int `yaml:"concurrency"`
 }
 
@@ -206,6 +208,22 @@ type RuleAction struct {
 type Safety struct {
 	DryRun    bool      `yaml:"dry_run"`
 	Protected Protected `yaml:"protected"`
+	// BlastRadius limits automated actions; past a limit they are parked
+	// for approval. Absent: one limit of 50 per 10 minutes for every
+	// action on every target; an empty list: no limit.
+	BlastRadius []BlastRadius `yaml:"blast_radius"`
+	// ApprovalTimeout rejects parked actions no one approved (deny by default).
+	ApprovalTimeout time.Duration `yaml:"approval_timeout"`
+}
+
+// BlastRadius allows at most Max automated actions of one kind on one
+// target within Window.
+type BlastRadius struct {
+	// Action is an action kind or "*"; Target a target name or "*".
+	Action string        `yaml:"action"`
+	Target string        `yaml:"target"`
+	Max    int           `yaml:"max"`
+	Window time.Duration `yaml:"window"`
 }
 
 // Protected lists accounts Quell never acts on. Each target's own service

@@ -49,9 +49,14 @@ func (c *Config) applyDefaults() {
 		setDefault(&t.Limits.Rate, 20)
 		setDefault(&t.Limits.Concurrency, 8)
 		setDefault(&t.Limits.Burst, max(1, int(t.Limits.Rate)))
+		// -1 means unlimited; the transport reads any negative that way.
 		setDefault(&t.Circuit.Failures, 5)
 		setDefault(&t.Circuit.OpenFor, 30*time.Second)
 	}
+	if c.Safety.BlastRadius == nil {
+		c.Safety.BlastRadius = []BlastRadius{{Action: "*", Target: "*", Max: 50, Window: 10 * time.Minute}}
+	}
+	setDefault(&c.Safety.ApprovalTimeout, 24*time.Hour)
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "auto")
 }

@@ -54,6 +54,21 @@ func (c *Config) Validate() error {
 			p.add(fmt.Sprintf("safety.protected.users[%d]", i), "%q must name someone (a name, or a pattern with * and ?)", u)
 		}
 	}
+	for i, b := range c.Safety.BlastRadius {
+		path := fmt.Sprintf("safety.blast_radius[%d]", i)
+		if b.Max < 1 || b.Window <= 0 {
+			p.add(path, "max must be at least 1 and window positive")
+		}
+		if b.Action != "*" && !oneOf(b.Action, "quarantine", "update_attributes", "rotate_client_secret", "remove_group", "add_group", "terminate_sessions") {
+			p.add(path+".action", "%q: an action kind or *", b.Action)
+		}
+		if b.Target == "" {
+			p.add(path+".target", "missing (a target name or *)")
+		}
+	}
+	if c.Safety.ApprovalTimeout <= 0 {
+		p.add("safety.approval_timeout", "must be positive")
+	}
 	for i, t := range c.Ingest.APITokens {
 		path := fmt.Sprintf("ingest.api_tokens[%d]", i)
 		checkName(&p, path+".name", t.Name)
@@ -175,8 +190,8 @@ func (c *Config) validateTargets(p *problems) {
 				p.add(rpath+".users", "%q is not a valid glob pattern", r.Users)
 			}
 		}
-		if t.Limits.Rate < 0 || t.Limits.Concurrency < 0 || t.Limits.Burst < 0 {
-			p.add(path+".limits", "rate, burst and concurrency must not be negative")
+		if (t.Limits.Rate < 0 && t.Limits.Rate != -1) || (t.Limits.Concurrency < 0 && t.Limits.Concurrency != -1) || t.Limits.Burst < 0 {
+			p.add(path+".limits", "rate and concurrency are positive, or -1 for unlimited; burst must not be negative")
 		}
 		if t.Circuit.Failures < 1 || t.Circuit.OpenFor <= 0 {
 			p.add(path+".circuit", "failures must be at least 1 and open_for positive")

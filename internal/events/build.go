@@ -47,6 +47,10 @@ func NewResult(r ActionResult) (cloudevents.Event, error) {
 		// A dry run's "skipped" must not deduplicate the real run's result.
 		id += "/dry-run"
 	}
+	if r.Guard != "" {
+		// Parked, then approved and run (or rejected): each step is a result.
+		id += "/" + r.Guard
+	}
 	ev, err := New(SourceExecutor, id, ResultType(r.Status), r.FinishedAt, r)
 	if err != nil {
 		return ev, err

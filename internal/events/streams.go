@@ -94,6 +94,18 @@ func BucketConfigs(o StreamOptions) []jetstream.KeyValueConfig {
 		Storage:     storage,
 		Replicas:    o.Replicas,
 	}, {
+		Bucket:      BucketLimits,
+		Description: "Blast-radius windows: the action ids admitted recently per target and action",
+		History:     1,
+		Storage:     storage,
+		Replicas:    o.Replicas,
+	}, {
+		Bucket:      BucketParked,
+		Description: "Actions parked for approval, by action id",
+		History:     5,
+		Storage:     storage,
+		Replicas:    o.Replicas,
+	}, {
 		Bucket:      BucketSecrets,
 		Description: "Rotated secrets, age-encrypted to their configured recipient, by action id",
 		History:     1,
@@ -127,7 +139,7 @@ func CheckStreams(ctx context.Context, js jetstream.JetStream) error {
 			return fmt.Errorf("stream %s: %w", name, err)
 		}
 	}
-	for _, b := range []string{BucketLedger, BucketSecrets, BucketStatus} {
+	for _, b := range []string{BucketLedger, BucketSecrets, BucketStatus, BucketLimits, BucketParked} {
 		if _, err := js.KeyValue(ctx, b); err != nil {
 			return fmt.Errorf("bucket %s: %w", b, err)
 		}

@@ -18,6 +18,10 @@ const (
 	// BucketStatus holds what workers report about themselves (circuit
 	// states), refreshed while they run and expiring when they stop.
 	BucketStatus = "quell_status"
+	// BucketLimits holds the blast-radius windows, one key per target and action.
+	BucketLimits = "quell_limits"
+	// BucketParked holds actions parked for approval, by action id.
+	BucketParked = "quell_parked"
 )
 
 // Subject kinds for quell.events.<kind>.<source>.

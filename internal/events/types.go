@@ -73,6 +73,9 @@ type ActionResult struct {
 	Outcome actions.Outcome `json:"outcome"`
 	// ErrorClass is "transient" or "permanent" for failures.
 	ErrorClass string `json:"error_class,omitempty"`
+	// Guard is set when a safety guard skipped the action: "refused"
+	// (protected account), "parked" (waiting for approval) or "rejected".
+	Guard string `json:"guard,omitempty"`
 	// Attempts counts target calls made across all deliveries of this action.
 	Attempts   int       `json:"attempts"`
 	Deliveries int       `json:"deliveries"`

@@ -84,6 +84,8 @@ type PipelineOptions struct {
 	Extra string
 	// TargetExtra is YAML added to the bi target (e.g. "circuit: {failures: 2}").
 	TargetExtra string
+	// BIUsers seeds the BeyondInsight simulator (default: sim.DefaultUsers()).
+	BIUsers []sim.User
 	// NoWorker starts everything but the worker.
 	NoWorker bool
 	// Telemetry serves /metrics on ingest and worker.
@@ -94,7 +96,11 @@ type PipelineOptions struct {
 func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 	t.Helper()
 	p := &Pipeline{NATS: StartNATS(t), Logs: &SyncBuffer{}, dir: t.TempDir(), tel: o.Telemetry}
-	p.BI = sim.New(sim.Options{APIKey: BIAPIKey, RunAs: BIRunAs, Users: sim.DefaultUsers()})
+	users := o.BIUsers
+	if users == nil {
+		users = sim.DefaultUsers()
+	}
+	p.BI = sim.New(sim.Options{APIKey: BIAPIKey, RunAs: BIRunAs, Users: users})
 	biSrv := httptest.NewServer(p.BI)
 	t.Cleanup(biSrv.Close)
 	p.BIURL = biSrv.URL + sim.APIPrefix

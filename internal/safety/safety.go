@@ -1,6 +1,9 @@
 // Package safety holds the guards that stand between a policy and real
 // people's accounts: protected accounts that are never acted on (the
-// configured names and patterns, and every target's own service account).
+// configured names and patterns, and every target's own service account),
+// and the blast-radius limit that parks automated actions past N per
+// window for an operator's approval, shared by every worker replica
+// through JetStream KV.
 package safety
 
 import (
@@ -13,39 +16,38 @@ import (
 	"github.com/quell-dev/quell/internal/config"
 )
 
-// Protected refuses actions on protected accounts. It implements
-// actions.Safety.
+// Protected refuses actions on protected accounts; Guard asks it first.
 type Protected struct {
 	patterns []*glob
 	// service maps a target to the account Quell signs in with there:
 	// quarantining it would lock Quell out of that target.
-	service map[string]string
+	service map[string][]string
 }
-
-var _ actions.Safety = (*Protected)(nil)
 
 // New builds the guard from the configuration.
 func New(s config.Safety, targets []config.Target) *Protected {
-	p := &Protected{service: map[string]string{}}
+	p := &Protected{service: map[string][]string{}}
 	for _, u := range s.Protected.Users {
 		p.patterns = append(p.patterns, compileGlob(u))
 	}
 	for _, t := range targets {
 		for _, key := range []string{"run_as", "username"} {
-			if v := t.Credentials[key]; v != "" {
-				p.service[t.Name] = strings.ToLower(v)
+			if v := strings.ToLower(t.Credentials[key]); v != "" {
+				// CORP\quell-svc is also known as plain quell-svc.
+				_, bare, _ := strings.Cut(v, `\`)
+				p.service[t.Name] = append(p.service[t.Name], v, bare)
 			}
 		}
 	}
 	return p
 }
 
-// Check implements actions.Safety.
+// Check returns why a must not run, or "" when its user is not protected.
 func (p *Protected) Check(_ context.Context, a actions.Action) (string, error) {
 	names := identities(a.User)
-	if svc := p.service[a.Target]; svc != "" {
+	for _, svc := range p.service[a.Target] {
 		for _, n := range names {
-			if n == svc {
+			if svc != "" && n == svc {
 				return fmt.Sprintf("protected: %s is the service account Quell uses on %s", a.User, a.Target), nil
 			}
 		}

@@ -11,7 +11,8 @@ import (
 
 func TestProtected(t *testing.T) {
 	p := New(config.Safety{Protected: config.Protected{Users: []string{"Administrator", "break-glass-*", "*@admins.example.com", `corp\svc-*`}}},
-		[]config.Target{{Name: "bi", Credentials: map[string]string{"run_as": "quell-svc"}}, {Name: "cv", Credentials: map[string]string{"username": "cvadmin"}}})
+		[]config.Target{{Name: "bi", Credentials: map[string]string{"run_as": "quell-svc"}}, {Name: "cv", Credentials: map[string]string{"username": "cvadmin"}},
+			{Name: "tf", Credentials: map[string]string{"run_as": `CORP\svc-tf`}}})
 	cases := []struct {
 		target string
 		user   actions.UserRef
@@ -24,6 +25,8 @@ func TestProtected(t *testing.T) {
 		{"bi", actions.UserRef{Username: "quell-svc"}, "service account Quell uses on bi"},
 		{"cv", actions.UserRef{Username: "CVADMIN"}, "service account Quell uses on cv"},
 		{"cv", actions.UserRef{Username: "quell-svc"}, ""},
+		{"tf", actions.UserRef{Username: "svc-tf"}, "service account Quell uses on tf"},
+		{"tf", actions.UserRef{Domain: "CORP", Username: "svc-tf"}, "service account Quell uses on tf"},
 		{"bi", actions.UserRef{Username: "jdoe", Email: "jdoe@example.com"}, ""},
 		{"bi", actions.UserRef{Username: "svc-backup"}, ""},
 	}

@@ -31,6 +31,7 @@ func limit(rt http.RoundTripper, l config.Limits) http.RoundTripper {
 		rt = http.DefaultTransport
 	}
 	t := &limitedTransport{next: rt}
+	// 0 never reaches here (defaults); -1 means unlimited.
 	if l.Rate > 0 {
 		t.limiter = rate.NewLimiter(rate.Limit(l.Rate), max(1, l.Burst))
 	}
@@ -101,7 +102,14 @@ func (g *guarded) Execute(ctx context.Context, a actions.Action) (actions.Outcom
 	if a.DryRun {
 		return g.Target.Execute(ctx, a)
 	}
+	probe := g.cb.State() == gobreaker.StateHalfOpen
 	out, err := g.cb.Execute(func() (actions.Outcome, error) { return g.Target.Execute(ctx, a) })
+	if probe && err != nil && !actions.IsPermanent(err) {
+		// The probe tested the target for everyone; its failure says the
+		// target is still down, not that this action failed.
+		wait := g.untilHalfOpen()
+		return out, actions.Transient(fmt.Errorf("%w: probe of %s failed: %w", actions.ErrTargetUnavailable, g.Name(), err), wait)
+	}
 	switch {
 	case errors.Is(err, gobreaker.ErrOpenState):
 		wait := g.untilHalfOpen()

@@ -92,6 +92,7 @@ func (w *Worker) failedResult(ctx context.Context, data []byte, deliveries int, 
 		return err
 	}
 	now := w.cfg.Now()
+	w.cfg.Metrics.actionDone(ctx, a, actions.StatusFailed, 0)
 	return w.publishResult(ctx, actions.Result{Action: a, Status: actions.StatusFailed, Reason: reason,
 		ErrorClass: actions.ClassTransient.String(), StartedAt: now, FinishedAt: now}, deliveries)
 }

@@ -72,7 +72,7 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 func (w *Worker) publishResult(ctx context.Context, r actions.Result, deliveries int) error {
 	ev, err := events.NewResult(events.ActionResult{
 		Action: r.Action, Status: r.Status, Reason: r.Reason, Outcome: r.Outcome, ErrorClass: r.ErrorClass,
-		Attempts: r.Attempts, Deliveries: deliveries, Worker: w.cfg.ID, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+		Attempts: r.Attempts, Deliveries: deliveries, Worker: w.cfg.ID, Guard: r.Guard, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
 	})
 	if err != nil {
 		return err
