@@ -4,7 +4,7 @@ BIN     := bin
 CMDS    := ingest worker quellctl pamsim
 GOFLAGS ?=
 
-.PHONY: all build run demo test test-short fuzz bench lint vet fmt clean
+.PHONY: all build run demo test test-short fuzz bench lint vet fmt deploy-check clean
 
 all: build
 
@@ -49,6 +49,9 @@ fmt: ## gofmt check
 
 lint: fmt vet ## Formatting, vet and staticcheck
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+deploy-check: ## Render and validate deploy/ (kustomize, Kubernetes types, systemd, Grafana)
+	cd deploy/validate && $(GO) run . && $(GO) test ./...
 
 clean: ## Remove binaries and local data
 	rm -rf $(BIN) data reports
