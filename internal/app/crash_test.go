@@ -15,11 +15,11 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/quelltest"
-	"github.com/quell-dev/quell/internal/worker"
 )
 
 var (
@@ -137,12 +137,12 @@ func TestWorkerKilledOnLastDeliveryIsDeadLettered(t *testing.T) {
 	t.Parallel()
 	c := killDuringQuarantine(t, 1)
 	second := startWorkerProcess(t, c.bin, c.cfgPath)
-	var dlq []jetstream.RawStreamMsg
+	var dead []jetstream.RawStreamMsg
 	quelltest.Eventually(t, 30*time.Second, "DLQ entry from the max-deliveries advisory", func() bool {
-		dlq = quelltest.StreamMsgs(t, c.n.JS, events.StreamDLQ, "quell.dlq.execute")
-		return len(dlq) > 0
+		dead = quelltest.StreamMsgs(t, c.n.JS, events.StreamDLQ, "quell.dlq.execute")
+		return len(dead) > 0
 	})
-	if r := dlq[0].Header.Get(worker.HeaderDLQReason); !strings.Contains(r, "max deliveries") {
+	if r := dead[0].Header.Get(dlq.HeaderReason); !strings.Contains(r, "max deliveries") {
 		t.Fatalf("DLQ reason %q; worker log:\n%s", r, second.log.String())
 	}
 	if calls := c.bi.Count(quarantineRoute); calls != 1 {

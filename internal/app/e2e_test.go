@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/quelltest"
-	"github.com/quell-dev/quell/internal/worker"
 )
 
 const quarantineRoute = "POST Users/{id}/Quarantine"
@@ -149,17 +149,17 @@ func TestPermanentFailureLandsInDLQWithReason(t *testing.T) {
 	if res[0].Status != actions.StatusFailed || res[0].ErrorClass != "permanent" || !strings.Contains(res[0].Reason, "404") {
 		t.Fatalf("result %+v", res[0])
 	}
-	var dlq []string
+	var dead []string
 	quelltest.Eventually(t, 10*time.Second, "DLQ entry", func() bool {
 		msgs := quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
-		dlq = nil
+		dead = nil
 		for _, m := range msgs {
-			dlq = append(dlq, m.Header.Get(worker.HeaderDLQReason)+"|"+m.Header.Get(worker.HeaderDLQClass))
+			dead = append(dead, m.Header.Get(dlq.HeaderReason)+"|"+m.Header.Get(dlq.HeaderClass))
 		}
 		return len(msgs) == 1
 	})
-	if !strings.Contains(dlq[0], "404") || !strings.Contains(dlq[0], "User not found") || !strings.HasSuffix(dlq[0], "|permanent") {
-		t.Fatalf("DLQ reason %q", dlq[0])
+	if !strings.Contains(dead[0], "404") || !strings.Contains(dead[0], "User not found") || !strings.HasSuffix(dead[0], "|permanent") {
+		t.Fatalf("DLQ reason %q", dead[0])
 	}
 	idle(t, p)
 	if n := p.BI.Count(quarantineRoute); n != 1 {

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/quelltest"
-	"github.com/quell-dev/quell/internal/worker"
 )
 
 func TestTransientFailureExhaustsDeliveriesThenDeadLetters(t *testing.T) {
@@ -26,14 +26,14 @@ func TestTransientFailureExhaustsDeliveriesThenDeadLetters(t *testing.T) {
 	if r.Status != actions.StatusFailed || r.ErrorClass != "transient" || r.Deliveries != 3 || !strings.Contains(r.Reason, "502") {
 		t.Fatalf("result %+v", r)
 	}
-	dlq := quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
-	if len(dlq) != 1 || dlq[0].Header.Get(worker.HeaderDLQDeliveries) != "3" || dlq[0].Header.Get(worker.HeaderDLQSubject) != "quell.actions.bi.quarantine" {
-		t.Fatalf("dlq %+v", dlq)
+	dead := quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
+	if len(dead) != 1 || dead[0].Header.Get(dlq.HeaderDeliveries) != "3" || dead[0].Header.Get(dlq.HeaderSubject) != "quell.actions.bi.quarantine" {
+		t.Fatalf("dead %+v", dead)
 	}
 	// The dead-lettered body is the original request, so it can be replayed.
-	ev, err := events.Decode(dlq[0].Data)
+	ev, err := events.Decode(dead[0].Data)
 	if err != nil || ev.Type() != events.TypeActionRequested || ev.ID() != r.Action.ID {
-		t.Fatalf("dlq body: %v %v", ev, err)
+		t.Fatalf("dead body: %v %v", ev, err)
 	}
 	if u, _ := p.BI.User(13); u.IsQuarantined {
 		t.Fatal("quarantined although every call failed")

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/quelltest"
-	"github.com/quell-dev/quell/internal/worker"
 )
 
 func TestGlobalDryRunCallsNothing(t *testing.T) {
@@ -44,7 +44,7 @@ policy:
 	quelltest.Eventually(t, 10*time.Second, "plan-stage DLQ entry", func() bool {
 		msgs := quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.plan")
 		if len(msgs) == 1 {
-			reason = msgs[0].Header.Get(worker.HeaderDLQReason)
+			reason = msgs[0].Header.Get(dlq.HeaderReason)
 		}
 		return len(msgs) == 1
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/cli"
+	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/quelltest"
 )
 
@@ -121,5 +122,58 @@ func TestStatus(t *testing.T) {
 	var st cli.Status
 	if err != nil || json.Unmarshal([]byte(out), &st) != nil || len(st.Streams) != 4 || st.Streams[0].Messages != 1 {
 		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+}
+
+// The runbook story: an action fails for good (404), the operator finds it
+// in the DLQ, fixes the target, and replays it; a message that keeps
+// failing is stopped by the loop guard.
+func TestDLQReplay(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
+	p.BI.Inject("POST Users/{id}/Quarantine", simkit.Fault{Status: 404, Body: "User not found"})
+	p.PostAlert(t, `{"user":"asmith","severity":90}`, "")
+	p.WaitResults(t, 1, 15*time.Second)
+	var out string
+	quelltest.Eventually(t, 10*time.Second, "DLQ entry", func() bool {
+		out, _ = run(t, p.ConfigFile, "dlq", "list")
+		return strings.Contains(out, "quarantine asmith on bi")
+	})
+	if !strings.Contains(out, "user not found") {
+		t.Fatalf("dlq list:\n%s", out)
+	}
+	if out, err := run(t, p.ConfigFile, "dlq", "show", "1"); err != nil || !strings.Contains(out, "404") || !strings.Contains(out, `"type":"dev.quell.action.requested.v1"`) {
+		t.Fatalf("dlq show: %v\n%s", err, out)
+	}
+	if out, err := run(t, p.ConfigFile, "dlq", "replay", "--all", "--dry-run"); err != nil || !strings.Contains(out, "1 would replay") {
+		t.Fatalf("dry run: %v %s", err, out)
+	}
+	// Still failing: replay once more than allowed and the loop guard stops it.
+	if out, err := run(t, p.ConfigFile, "dlq", "replay", "--all", "--max-replays", "1"); err != nil || !strings.Contains(out, "1 replayed") {
+		t.Fatalf("first replay: %v %s", err, out)
+	}
+	p.WaitResults(t, 2, 15*time.Second)
+	quelltest.Eventually(t, 10*time.Second, "failed again into the DLQ", func() bool {
+		out, _ = run(t, p.ConfigFile, "dlq", "list", "--json")
+		return strings.Contains(out, `"replays": 1`)
+	})
+	if out, err := run(t, p.ConfigFile, "dlq", "replay", "--all", "--max-replays", "1"); err != nil || !strings.Contains(out, "1 sent back by the loop guard") {
+		t.Fatalf("loop guard: %v %s", err, out)
+	}
+	// The operator fixes the target and replays for real.
+	p.BI.ClearFaults()
+	out, _ = run(t, p.ConfigFile, "dlq", "list")
+	if !strings.Contains(out, "replayed 1 times") {
+		t.Fatalf("loop-guard reason missing:\n%s", out)
+	}
+	if out, err := run(t, p.ConfigFile, "dlq", "replay", "--all", "--max-replays", "5"); err != nil || !strings.Contains(out, "1 replayed") {
+		t.Fatalf("replay after fix: %v %s", err, out)
+	}
+	res := p.WaitResults(t, 3, 15*time.Second)
+	if res[2].Status != "completed" {
+		t.Fatalf("after the fix: %+v", res[2])
+	}
+	if out, _ := run(t, p.ConfigFile, "dlq", "list"); !strings.Contains(out, "the DLQ is empty") {
+		t.Fatalf("DLQ not empty after a successful replay:\n%s", out)
 	}
 }

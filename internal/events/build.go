@@ -47,6 +47,10 @@ func NewResult(r ActionResult) (cloudevents.Event, error) {
 		// A dry run's "skipped" must not deduplicate the real run's result.
 		id += "/dry-run"
 	}
+	if r.Replays > 0 {
+		// Each replay from the DLQ is a new attempt with its own outcome.
+		id += fmt.Sprintf("/replay%d", r.Replays)
+	}
 	if r.Guard != "" {
 		// Parked, then approved and run (or rejected): each step is a result.
 		id += "/" + r.Guard

@@ -79,6 +79,8 @@ type ActionResult struct {
 	// Attempts counts target calls made across all deliveries of this action.
 	Attempts   int       `json:"attempts"`
 	Deliveries int       `json:"deliveries"`
+	// Replays counts how often the action was replayed from the DLQ.
+	Replays int `json:"replays,omitempty"`
 	Worker     string    `json:"worker,omitempty"`
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`

@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -69,7 +70,7 @@ func (w *Worker) deadLetterSeq(ctx context.Context, stage string, adv maxDeliver
 		return err
 	}
 	reason := fmt.Sprintf("delivered %d times without an outcome (max deliveries reached)", adv.Deliveries)
-	if err := deadLetter(ctx, w.cfg.JS, stage, raw, adv.Deliveries, actions.ClassTransient, reason); err != nil {
+	if err := dlq.Write(ctx, w.cfg.JS, stage, raw, adv.Deliveries, actions.ClassTransient, reason); err != nil {
 		return err
 	}
 	w.cfg.Metrics.deadLettered(ctx, stage)
@@ -94,5 +95,5 @@ func (w *Worker) failedResult(ctx context.Context, data []byte, deliveries int, 
 	now := w.cfg.Now()
 	w.cfg.Metrics.actionDone(ctx, a, actions.StatusFailed, 0)
 	return w.publishResult(ctx, actions.Result{Action: a, Status: actions.StatusFailed, Reason: reason,
-		ErrorClass: actions.ClassTransient.String(), StartedAt: now, FinishedAt: now}, deliveries)
+		ErrorClass: actions.ClassTransient.String(), StartedAt: now, FinishedAt: now}, deliveries, 0)
 }

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -10,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -37,10 +39,11 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 	if md != nil {
 		d.Num = int(md.NumDelivered)
 	}
+	replays, _ := strconv.Atoi(msg.Headers().Get(dlq.HeaderReplays))
 	dec := w.cfg.Executor.Execute(ctx, a, d)
 	switch dec.Verdict {
 	case actions.Finish:
-		if err := w.publishResult(ctx, dec.Result, d.Num); err != nil {
+		if err := w.publishResult(ctx, dec.Result, d.Num, replays); err != nil {
 			log.ErrorContext(ctx, "publish result failed; action will be redelivered and its result republished from the ledger", "error", err)
 			_ = msg.NakWithDelay(time.Second)
 			return
@@ -58,7 +61,7 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.NakWithDelay(dec.Delay)
 	case actions.DeadLetter:
 		span.SetStatus(codes.Error, dec.Result.Reason)
-		if err := w.publishResult(ctx, dec.Result, d.Num); err != nil {
+		if err := w.publishResult(ctx, dec.Result, d.Num, replays); err != nil {
 			log.ErrorContext(ctx, "publish failed result", "error", err)
 			_ = msg.NakWithDelay(time.Second)
 			return
@@ -69,10 +72,10 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 	}
 }
 
-func (w *Worker) publishResult(ctx context.Context, r actions.Result, deliveries int) error {
+func (w *Worker) publishResult(ctx context.Context, r actions.Result, deliveries, replays int) error {
 	ev, err := events.NewResult(events.ActionResult{
 		Action: r.Action, Status: r.Status, Reason: r.Reason, Outcome: r.Outcome, ErrorClass: r.ErrorClass,
-		Attempts: r.Attempts, Deliveries: deliveries, Worker: w.cfg.ID, Guard: r.Guard, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+		Attempts: r.Attempts, Deliveries: deliveries, Replays: replays, Worker: w.cfg.ID, Guard: r.Guard, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
 	})
 	if err != nil {
 		return err

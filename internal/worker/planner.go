@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -77,7 +78,7 @@ func (w *Worker) requestAction(ctx context.Context, a actions.Action) error {
 // written the message is given back rather than lost.
 func (w *Worker) deadLetterMsg(ctx context.Context, stage string, msg jetstream.Msg, class actions.Class, reason string) {
 	raw, deliveries := rawOf(msg)
-	if err := deadLetter(ctx, w.cfg.JS, stage, raw, deliveries, class, reason); err != nil {
+	if err := dlq.Write(ctx, w.cfg.JS, stage, raw, deliveries, class, reason); err != nil {
 		w.cfg.Logger.ErrorContext(ctx, "dead-letter failed; message given back", "stage", stage, "error", err)
 		_ = msg.NakWithDelay(w.cfg.AckWait / 3)
 		return

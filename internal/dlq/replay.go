@@ -1,0 +1,78 @@
+package dlq
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/events"
+)
+
+// Outcome says what Replay did with one entry.
+type Outcome string
+
+// Replay outcomes.
+const (
+	Replayed    Outcome = "replayed"     // back on its original subject
+	WouldReplay Outcome = "would replay" // dry run
+	LoopGuard   Outcome = "loop guard"   // replayed too often: back to the DLQ with that reason
+)
+
+// Replay puts e's original message back on its original subject, counting
+// the replay in its headers, and removes e from the DLQ. The publish uses a
+// message id derived from e, so a replay interrupted between the publish
+// and the removal, and run again, is deduplicated: replays are resumable.
+// An entry replayed maxReplays times already goes back to the DLQ instead,
+// so a message that fails every time cannot loop forever.
+func Replay(ctx context.Context, js jetstream.JetStream, e Entry, maxReplays int, dryRun bool) (Outcome, error) {
+	if e.Subject == "" {
+		return "", fmt.Errorf("DLQ entry %d has no original subject", e.Seq)
+	}
+	if e.Replays >= maxReplays {
+		if dryRun {
+			return LoopGuard, nil
+		}
+		reason := fmt.Sprintf("replayed %d times and failed again; not replayed automatically any more (last reason: %s)", e.Replays, e.Reason)
+		origSeq, _ := strconv.ParseUint(e.raw.Header.Get(HeaderStreamSeq), 10, 64)
+		orig := &jetstream.RawStreamMsg{Subject: e.Subject, Sequence: origSeq, Header: e.raw.Header, Data: e.raw.Data}
+		// Its own message id: the entry is removed right after, so the
+		// write must never be taken for a duplicate of another entry.
+		if err := write(ctx, js, e.Stage, orig, uint64(e.Deliveries), actions.ClassPermanent, reason,
+			fmt.Sprintf("loop guard for dlq %d", e.Seq)); err != nil {
+			return "", err
+		}
+		return LoopGuard, remove(ctx, js, e.Seq)
+	}
+	if dryRun {
+		return WouldReplay, nil
+	}
+	msg := nats.NewMsg(e.Subject)
+	msg.Data = e.raw.Data
+	for k, v := range e.raw.Header {
+		switch k {
+		case HeaderReason, HeaderStage, HeaderClass, HeaderSubject, HeaderStreamSeq, HeaderDeliveries, "Nats-Msg-Id":
+		default:
+			msg.Header[k] = v
+		}
+	}
+	msg.Header.Set(HeaderReplays, strconv.Itoa(e.Replays+1))
+	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(fmt.Sprintf("replay %d of dlq %d", e.Replays+1, e.Seq))); err != nil {
+		return "", fmt.Errorf("replay DLQ entry %d: %w", e.Seq, err)
+	}
+	return Replayed, remove(ctx, js, e.Seq)
+}
+
+func remove(ctx context.Context, js jetstream.JetStream, seq uint64) error {
+	s, err := js.Stream(ctx, events.StreamDLQ)
+	if err != nil {
+		return err
+	}
+	if err := s.DeleteMsg(ctx, seq); err != nil {
+		return fmt.Errorf("remove DLQ entry %d after replaying it: %w", seq, err)
+	}
+	return nil
+}
