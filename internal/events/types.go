@@ -77,10 +77,10 @@ type ActionResult struct {
 	// (protected account), "parked" (waiting for approval) or "rejected".
 	Guard string `json:"guard,omitempty"`
 	// Attempts counts target calls made across all deliveries of this action.
-	Attempts   int       `json:"attempts"`
-	Deliveries int       `json:"deliveries"`
+	Attempts   int `json:"attempts"`
+	Deliveries int `json:"deliveries"`
 	// Replays counts how often the action was replayed from the DLQ.
-	Replays int `json:"replays,omitempty"`
+	Replays    int       `json:"replays,omitempty"`
 	Worker     string    `json:"worker,omitempty"`
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
