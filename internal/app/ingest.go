@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
+	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/ingest"
 	"github.com/quell-dev/quell/internal/secret"
@@ -124,3 +126,19 @@ func apiTokens(cfg *config.Config) ([]ingest.APIToken, error) {
 }
 
 var _ http.Handler = (*ingest.Server)(nil)
+
+// ParsePayload turns a sender's payload into the events the ingest would
+// store for the source named source, without publishing anything; quellctl
+// policy test uses it.
+func ParsePayload(cfg *config.Config, source string, body []byte, now time.Time) ([]cloudevents.Event, error) {
+	srcs, err := BuildSources(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range srcs {
+		if s.Name == source {
+			return ingest.Normalize(s, body, "policy-test", now)
+		}
+	}
+	return nil, fmt.Errorf("no source %q in the configuration", source)
+}

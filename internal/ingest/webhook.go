@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -45,18 +46,29 @@ func (s *Server) webhook(_ http.ResponseWriter, r *http.Request) (accepted, erro
 	if err := requireJSON(r); err != nil {
 		return accepted{}, err
 	}
-	alerts, err := src.Parser.Parse(body)
+	evs, err := Normalize(src, body, deliveryID, s.cfg.Now())
 	if err != nil {
 		return accepted{}, err
 	}
+	return s.publishAll(r.Context(), func(ev cloudevents.Event) string {
+		return events.EventSubject(events.KindForType(ev.Type()), src.Name)
+	}, evs)
+}
+
+// Normalize parses a verified body of src into the events the ingest
+// stores, one per alert. Their ids derive from the sender's delivery id, or
+// from the body's hash when the scheme has none, so an identical resend is
+// a duplicate.
+func Normalize(src Source, body []byte, deliveryID string, now time.Time) ([]cloudevents.Event, error) {
+	alerts, err := src.Parser.Parse(body)
+	if err != nil {
+		return nil, err
+	}
 	base := deliveryID
 	if base == "" {
-		// No delivery id in the scheme: the body's hash makes an identical
-		// resend a duplicate.
 		sum := sha256.Sum256(body)
 		base = "sha256-" + hex.EncodeToString(sum[:12])
 	}
-	now := s.cfg.Now()
 	evs := make([]cloudevents.Event, 0, len(alerts))
 	for i, a := range alerts {
 		a.ReceivedAt = now.UTC()
@@ -66,13 +78,11 @@ func (s *Server) webhook(_ http.ResponseWriter, r *http.Request) (accepted, erro
 		}
 		ev, err := events.New(events.SourceFor(src.Name), id, events.TypeAlert, now, a)
 		if err != nil {
-			return accepted{}, err
+			return nil, err
 		}
 		evs = append(evs, ev)
 	}
-	return s.publishAll(r.Context(), func(cloudevents.Event) string {
-		return events.EventSubject(events.KindAlert, src.Name)
-	}, evs)
+	return evs, nil
 }
 
 func checkDeliveryID(id string) error {
