@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/secret"
@@ -216,8 +215,9 @@ func statusText(resp *http.Response) string {
 }
 
 // readErrorBody keeps the first MaxErrorBody bytes of a vendor's error body
-// on one line. It reads further than it keeps so that a credential echoed
-// across the cut is scrubbed whole rather than left half visible.
+// on one line (see CleanMessage). It reads further than it keeps so that a
+// credential echoed across the cut is scrubbed whole rather than left half
+// visible.
 func readErrorBody(body io.Reader, redact []secret.Secret) string {
 	if body == nil {
 		return ""
@@ -227,21 +227,7 @@ func readErrorBody(body io.Reader, redact []secret.Secret) string {
 		extra = max(extra, len(s.Reveal()))
 	}
 	b, _ := io.ReadAll(io.LimitReader(body, int64(MaxErrorBody+extra+1)))
-	text := string(b)
-	for _, s := range redact {
-		if !s.IsZero() {
-			text = strings.ReplaceAll(text, s.Reveal(), "[REDACTED]")
-		}
-	}
-	text = flatten(text)
-	if len(text) <= MaxErrorBody {
-		return text
-	}
-	cut := MaxErrorBody
-	for cut > 0 && !utf8.RuneStart(text[cut]) {
-		cut--
-	}
-	return text[:cut] + "…(truncated)"
+	return CleanMessage(string(b), redact...)
 }
 
 // flatten turns control characters and runs of white space into single

@@ -1,33 +1,26 @@
 package beyondinsight
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
-// handler is one action as this target carries it out: check refuses bad
-// parameters before any request (nil: the action takes none it checks),
-// run does it, plan lists the calls a dry run reports instead, sending
-// nothing.
-type handler struct {
-	check func(a actions.Action) error
-	run   func(c *Client, ctx context.Context, a actions.Action) (actions.Outcome, error)
-	plan  func(a actions.Action) []actions.Call
-}
-
-// handlers maps each supported action to its file's functions. Kinds not
-// listed here are refused with actions.Unsupported before any request.
-var handlers = map[actions.Kind]handler{
-	actions.Quarantine:         {run: (*Client).quarantine, plan: planQuarantine},
-	actions.UpdateAttributes:   {check: checkUpdate, run: (*Client).updateAttributes, plan: planUpdate},
-	actions.RotateClientSecret: {check: checkNoParams, run: (*Client).rotateClientSecret, plan: planRotate},
-	actions.AddGroup:           {check: checkGroup, run: (*Client).addGroup, plan: planAddGroup},
-	actions.RemoveGroup:        {check: checkGroup, run: (*Client).removeGroup, plan: planRemoveGroup},
-	actions.TerminateSessions:  {check: checkTerminate, run: (*Client).terminateSessions, plan: planTerminate},
+// handlers maps each supported action to its file's functions (see
+// pam.Handler: check refuses bad parameters before any request, run does
+// it, plan lists the calls a dry run reports instead, sending nothing).
+// Kinds not listed here are refused with actions.Unsupported before any
+// request.
+var handlers = pam.Handlers[*Client]{
+	actions.Quarantine:         {Run: (*Client).quarantine, Plan: planQuarantine},
+	actions.UpdateAttributes:   {Check: checkUpdate, Run: (*Client).updateAttributes, Plan: planUpdate},
+	actions.RotateClientSecret: {Check: checkNoParams, Run: (*Client).rotateClientSecret, Plan: planRotate},
+	actions.AddGroup:           {Check: checkGroup, Run: (*Client).addGroup, Plan: planAddGroup},
+	actions.RemoveGroup:        {Check: checkGroup, Run: (*Client).removeGroup, Plan: planRemoveGroup},
+	actions.TerminateSessions:  {Check: checkTerminate, Run: (*Client).terminateSessions, Plan: planTerminate},
 }
 
 // checkNoParams refuses every parameter, for actions that take none: a

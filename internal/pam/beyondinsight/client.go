@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"sync/atomic"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/pam"
@@ -32,16 +30,9 @@ type Client struct {
 	hc       *http.Client
 	ownsHTTP bool
 	classify pam.ClassifyOptions
-
-	// signInSem admits one sign-in (or sign-out) at a time; a channel rather
-	// than a mutex so a waiting caller still honours its context.
-	signInSem chan struct{}
-	// session is the generation of the current session: 0 when signed out,
-	// otherwise bumped on every successful sign-in. It tells a goroutine that
-	// got a 401 whether someone else has already signed in again.
-	session atomic.Uint64
-	// signIns counts successful sign-ins; guarded by signInSem.
-	signIns uint64
+	// session is the API session, signed in on first use and again after
+	// a 401 (see pam.Session); its cookie lives in hc's jar.
+	session *pam.Session[session]
 }
 
 var _ actions.Target = (*Client)(nil)
@@ -54,20 +45,16 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		cfg:       cfg,
-		base:      base,
-		signInSem: make(chan struct{}, 1),
+		cfg:  cfg,
+		base: base,
 		classify: pam.ClassifyOptions{
 			RetryAfterCeiling: cfg.RetryAfterCeiling,
 			Redact:            []secret.Secret{cfg.APIKey, cfg.Password},
 		},
 	}
-	if cfg.HTTPClient != nil {
-		hc := *cfg.HTTPClient // a copy: setting our jar must not touch the caller's client
-		c.hc = &hc
-	} else {
-		c.hc, c.ownsHTTP = pam.NewHTTPClient(cfg.Name, cfg.Timeout), true
-	}
+	c.session = pam.NewSession(cfg.Name, "sign in", "signing in", c.signIn)
+	// A copy of a given client: setting our jar must not touch the caller's.
+	c.hc, c.ownsHTTP = pam.ClientFor(cfg.HTTPClient, cfg.Name, cfg.Timeout)
 	if c.hc.Jar == nil {
 		jar, err := cookiejar.New(nil)
 		if err != nil {
@@ -85,34 +72,15 @@ func (c *Client) Name() string { return c.cfg.Name }
 func (c *Client) Kind() string { return Kind }
 
 // Supports reports whether this client implements k.
-func (c *Client) Supports(k actions.Kind) bool {
-	_, ok := handlers[k]
-	return ok
-}
+func (c *Client) Supports(k actions.Kind) bool { return handlers.Supports(k) }
 
 // Execute carries out a. Unsupported kinds are refused before any request;
-// a dry run sends nothing and reports the calls it would make. The
-// executor serializes actions on one user across replicas (actions.Locker),
-// so each read-before-write check sees the others' effects.
+// a dry run sends nothing and reports the calls it would make (see
+// pam.Handlers). The executor serializes actions on one user across
+// replicas (actions.Locker), so each read-before-write check sees the
+// others' effects.
 func (c *Client) Execute(ctx context.Context, a actions.Action) (actions.Outcome, error) {
-	h, ok := handlers[a.Kind]
-	if !ok {
-		return actions.Outcome{}, actions.Unsupported(Kind, a.Kind)
-	}
-	if a.User.IsZero() {
-		return actions.Outcome{}, actions.Permanent(fmt.Errorf("%s: no user identifier given", a.Kind))
-	}
-	// Parameters are checked before the dry-run shortcut too, so that a
-	// rehearsal of an action that would be refused is refused as well.
-	if h.check != nil {
-		if err := h.check(a); err != nil {
-			return actions.Outcome{}, err
-		}
-	}
-	if a.DryRun {
-		return actions.Outcome{Status: actions.StatusSkipped, Reason: "dry run", Calls: h.plan(a)}, nil
-	}
-	return h.run(c, ctx, a)
+	return handlers.Execute(ctx, c, Kind, a)
 }
 
 // request is one API call, relative to BaseURL.
@@ -153,24 +121,9 @@ func (r request) planned() actions.Call {
 
 // call sends r within the session, signing in first if needed. A 401 means
 // the session ended: it signs in again (once, shared with any other
-// goroutine that saw the same 401) and repeats r once.
+// goroutine that saw the same 401) and repeats r once (see pam.Session).
 func (c *Client) call(ctx context.Context, r request) (int, error) {
-	gen, err := c.ensureSession(ctx)
-	if err != nil {
-		return 0, err
-	}
-	status, err := c.roundTrip(ctx, r)
-	if status != http.StatusUnauthorized {
-		return status, err
-	}
-	if _, err := c.signIn(ctx, gen); err != nil {
-		return 0, err
-	}
-	status, err = c.roundTrip(ctx, r)
-	if status == http.StatusUnauthorized {
-		return status, fmt.Errorf("still unauthorized after signing in again: %w", err)
-	}
-	return status, err
+	return c.session.Call(ctx, func(*session) (int, error) { return c.roundTrip(ctx, r) })
 }
 
 // roundTrip sends r once and classifies the result. The status is 0 when no
@@ -196,32 +149,23 @@ func (c *Client) roundTrip(ctx context.Context, r request) (int, error) {
 	for k, v := range r.header {
 		req.Header[k] = v
 	}
-	resp, err := c.hc.Do(req)
-	if resp != nil {
-		defer pam.DrainAndClose(resp.Body)
-	}
-	if err := pam.Classify(req, resp, err, c.classify); err != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
+	return pam.Send(c.hc, req, c.classify, func(resp *http.Response) error {
+		if r.raw != nil {
+			b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+			if err != nil {
+				// The error is the transport's, never the answer's content.
+				return actions.Transient(fmt.Errorf("%s %s: read answer: %w", r.method, req.URL.Path, err), 0)
+			}
+			*r.raw = b
 		}
-		return status, err
-	}
-	if r.raw != nil {
-		b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-		if err != nil {
-			// The error is the transport's, never the answer's content.
-			return resp.StatusCode, actions.Transient(fmt.Errorf("%s %s: read answer: %w", r.method, req.URL.Path, err), 0)
+		if r.out != nil {
+			if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponseBody)).Decode(r.out); err != nil {
+				// Most likely a cut-off answer; a read is safe to repeat.
+				return actions.Transient(fmt.Errorf("%s %s: decode answer: %w", r.method, req.URL.Path, err), 0)
+			}
 		}
-		*r.raw = b
-	}
-	if r.out != nil {
-		if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponseBody)).Decode(r.out); err != nil {
-			// Most likely a cut-off answer; a read is safe to repeat.
-			return resp.StatusCode, actions.Transient(fmt.Errorf("%s %s: decode answer: %w", r.method, req.URL.Path, err), 0)
-		}
-	}
-	return resp.StatusCode, nil
+		return nil
+	})
 }
 
 func (c *Client) endpoint(r request) string {
@@ -236,10 +180,4 @@ func (c *Client) endpoint(r request) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-// isStatus reports whether err carries an HTTP answer with that status.
-func isStatus(err error, code int) bool {
-	var se *pam.StatusError
-	return errors.As(err, &se) && se.StatusCode == code
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
+	"github.com/quell-dev/quell/internal/pam/pamtest"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/secret"
 )
@@ -42,7 +42,7 @@ func newEnv(t *testing.T, adjust func(*sim.Options, *beyondinsight.Config)) *env
 // tests that must see a request arrive before it is answered.
 func newWrappedEnv(t *testing.T, adjust func(*sim.Options, *beyondinsight.Config), wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
-	clock := simkit.NewManualClock(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC))
+	clock := pamtest.NewClock()
 	opts := sim.Options{APIKey: testKey, RunAs: testRunAs, Users: sim.DefaultUsers(), Now: clock.Now}
 	cfg := beyondinsight.Config{
 		Name:              "bi-test",
@@ -59,9 +59,7 @@ func newWrappedEnv(t *testing.T, adjust func(*sim.Options, *beyondinsight.Config
 	if wrap != nil {
 		h = wrap(s)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	cfg.BaseURL = srv.URL + sim.APIPrefix
+	cfg.BaseURL = pamtest.Serve(t, h) + sim.APIPrefix
 	c, err := beyondinsight.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -70,8 +68,7 @@ func newWrappedEnv(t *testing.T, adjust func(*sim.Options, *beyondinsight.Config
 }
 
 func action(kind actions.Kind, ref actions.UserRef) actions.Action {
-	id := actions.NewID("test", "", kind, "bi-test", ref, nil, false)
-	return actions.Action{ID: id, Kind: kind, Target: "bi-test", User: ref, RequestedAt: time.Now()}
+	return pamtest.Action("bi-test", kind, ref, nil)
 }
 
 func quarantine(ref actions.UserRef) actions.Action { return action(actions.Quarantine, ref) }
@@ -80,50 +77,29 @@ func (e *env) signIns() int { return e.sim.Count("POST Auth/SignAppin") }
 
 func TestNewValidatesConfig(t *testing.T) {
 	good := beyondinsight.Config{Name: "bi", BaseURL: "https://pam.example.com/BeyondTrust/api/public/v3/", APIKey: secret.New(testKey), RunAs: `CORP\svc`}
-	cases := []struct {
-		name   string
-		change func(*beyondinsight.Config)
-		want   []string // substrings of the error; none means valid
-	}{
-		{"valid", func(*beyondinsight.Config) {}, nil},
-		{"loopback http", func(c *beyondinsight.Config) { c.BaseURL = "http://127.0.0.1:8441/BeyondTrust/api/public/v3" }, nil},
-		{"localhost http", func(c *beyondinsight.Config) { c.BaseURL = "http://localhost:8441/x" }, nil},
-		{"everything missing", func(c *beyondinsight.Config) { *c = beyondinsight.Config{} },
-			[]string{"name: missing", "base_url: missing", "api_key: missing", "runas: missing"}},
-		{"remote http", func(c *beyondinsight.Config) { c.BaseURL = "http://pam.example.com/x" }, []string{"base_url: plain http"}},
-		{"ftp", func(c *beyondinsight.Config) { c.BaseURL = "ftp://pam.example.com/x" }, []string{"base_url: scheme"}},
-		{"user info", func(c *beyondinsight.Config) { c.BaseURL = "https://u:p@pam.example.com/x" }, []string{"base_url: must not contain user info"}},
-		{"query", func(c *beyondinsight.Config) { c.BaseURL = "https://pam.example.com/x?version=3.1" }, []string{"base_url: must not contain a query"}},
-		{"key with ;", func(c *beyondinsight.Config) { c.APIKey = secret.New(testKey + ";runas=x") }, []string{"api_key: contains"}},
-		{"runas with ;", func(c *beyondinsight.Config) { c.RunAs = "a;b" }, []string{"runas: contains"}},
-		{"password with newline", func(c *beyondinsight.Config) { c.Password = secret.New("a\nb") }, []string{"password: contains"}},
-		{"bad version", func(c *beyondinsight.Config) { c.APIVersion = "v3" }, []string{"api_version"}},
-		{"negative durations", func(c *beyondinsight.Config) { c.Timeout, c.RetryAfterCeiling = -1, -1 }, []string{"timeout: negative", "retry_after_ceiling: negative"}},
+	cases := []pamtest.ConfigCase[beyondinsight.Config]{
+		pamtest.Valid("valid", func(*beyondinsight.Config) {}),
+		pamtest.Valid("loopback http", func(c *beyondinsight.Config) { c.BaseURL = "http://127.0.0.1:8441/BeyondTrust/api/public/v3" }),
+		pamtest.Valid("localhost http", func(c *beyondinsight.Config) { c.BaseURL = "http://localhost:8441/x" }),
+		pamtest.Invalid("everything missing", func(c *beyondinsight.Config) { *c = beyondinsight.Config{} },
+			"name: missing", "base_url: missing", "api_key: missing", "runas: missing"),
+		pamtest.Invalid("remote http", func(c *beyondinsight.Config) { c.BaseURL = "http://pam.example.com/x" },
+			"base_url: plain http"),
+		pamtest.Invalid("ftp", func(c *beyondinsight.Config) { c.BaseURL = "ftp://pam.example.com/x" }, "base_url: scheme"),
+		pamtest.Invalid("user info", func(c *beyondinsight.Config) { c.BaseURL = "https://u:p@pam.example.com/x" },
+			"base_url: must not contain user info"),
+		pamtest.Invalid("query", func(c *beyondinsight.Config) { c.BaseURL = "https://pam.example.com/x?version=3.1" },
+			"base_url: must not contain a query"),
+		pamtest.Invalid("key with ;", func(c *beyondinsight.Config) { c.APIKey = secret.New(testKey + ";runas=x") },
+			"api_key: contains"),
+		pamtest.Invalid("runas with ;", func(c *beyondinsight.Config) { c.RunAs = "a;b" }, "runas: contains"),
+		pamtest.Invalid("password with newline", func(c *beyondinsight.Config) { c.Password = secret.New("a\nb") },
+			"password: contains"),
+		pamtest.Invalid("bad version", func(c *beyondinsight.Config) { c.APIVersion = "v3" }, "api_version"),
+		pamtest.Invalid("negative durations", func(c *beyondinsight.Config) { c.Timeout, c.RetryAfterCeiling = -1, -1 },
+			"timeout: negative", "retry_after_ceiling: negative"),
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := good
-			tc.change(&cfg)
-			c, err := beyondinsight.New(cfg)
-			if len(tc.want) == 0 {
-				if err != nil || c.Name() != "bi" || c.Kind() != "beyondinsight" {
-					t.Fatalf("New: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("want error")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
-			if strings.Contains(err.Error(), testKey) {
-				t.Error("error contains the key")
-			}
-		})
-	}
+	pamtest.CheckNew(t, good, func(c beyondinsight.Config) (pamtest.Client, error) { return beyondinsight.New(c) }, "bi", "beyondinsight", cases, testKey)
 }
 
 func TestSignInWithAndWithoutPassword(t *testing.T) {
@@ -187,13 +163,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		"log":         logged.String(),
 		"request log": string(dump),
 	}
-	for where, text := range places {
-		for _, s := range []string{wrongKey, testKey, "pa55word"} {
-			if strings.Contains(text, s) {
-				t.Errorf("%s contains a credential: %s", where, text)
-			}
-		}
-	}
+	pamtest.NoSecrets(t, places, wrongKey, testKey, "pa55word")
 }
 
 func TestSessionExpiryReSignsInOnce(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // checkGroup refuses, before any request, parameters other than group and
@@ -108,7 +109,7 @@ func planMembership(a actions.Action, add bool) []actions.Call {
 	if err != nil {
 		return nil // Execute refused it already
 	}
-	uid, gid := userIDOrPlaceholder(a.User), "{groupId}"
+	uid, gid := pam.PlannedUserID(a.User), "{groupId}"
 	groupRead := groupListRequest(nil)
 	if ref.id != 0 {
 		gid = strconv.Itoa(ref.id)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // quarantine resolves the user and, unless already quarantined,
@@ -27,7 +28,7 @@ func (c *Client) quarantine(ctx context.Context, a actions.Action) (actions.Outc
 	// The answer (the user object per the vendor's library, an array per the
 	// documentation) is not decoded: the 2xx status is the contract.
 	status, err := c.call(ctx, r)
-	if isStatus(err, http.StatusNotFound) {
+	if pam.IsStatus(err, http.StatusNotFound) {
 		err = fmt.Errorf("%w: %w", actions.ErrUserNotFound, err) // deleted since the lookup
 	}
 	if err != nil {
@@ -45,7 +46,7 @@ func (c *Client) quarantine(ctx context.Context, a actions.Action) (actions.Outc
 // planQuarantine is what a dry run reports: the lookup, then the POST with
 // the id left as {id} when only a name is known.
 func planQuarantine(a actions.Action) []actions.Call {
-	r := quarantineRequest(userIDOrPlaceholder(a.User))
+	r := quarantineRequest(pam.PlannedUserID(a.User))
 	return []actions.Call{planResolve(a.User), r.planned()}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
@@ -105,7 +106,7 @@ func parseClientSecret(raw []byte) (secret.Secret, error) {
 
 // planRotate is what a dry run reports: the lookup, then the POST.
 func planRotate(a actions.Action) []actions.Call {
-	return []actions.Call{planResolve(a.User), rotateRequest(userIDOrPlaceholder(a.User), nil).planned()}
+	return []actions.Call{planResolve(a.User), rotateRequest(pam.PlannedUserID(a.User), nil).planned()}
 }
 
 // rotateRequest is POST Users/{id}/RecycleClientSecret; raw receives the

@@ -8,6 +8,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // maxTerminateReason is the longest Reason the termination endpoints take
@@ -81,7 +82,7 @@ func truncateUTF16(s string, n int) (string, bool) {
 // planTerminate is what a dry run reports: the lookup, then the POST.
 func planTerminate(a actions.Action) []actions.Call {
 	reason, _ := truncateUTF16(actions.StringParam(a.Params, actions.ParamReason), maxTerminateReason)
-	return []actions.Call{planResolve(a.User), terminateRequest(userIDOrPlaceholder(a.User), reason).planned()}
+	return []actions.Call{planResolve(a.User), terminateRequest(pam.PlannedUserID(a.User), reason).planned()}
 }
 
 // terminateRequest is the POST, with a body only when there is a reason:

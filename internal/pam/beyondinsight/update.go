@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // The attributes update_attributes can set, by user type. A password is
@@ -172,7 +173,7 @@ func accessPolicyID(p map[string]any) (int, error) {
 // planUpdate is what a dry run reports: the lookup, then the PUT. Its body
 // depends on the user's current values, which a dry run does not read.
 func planUpdate(a actions.Action) []actions.Call {
-	return []actions.Call{planResolve(a.User), updateRequest(userIDOrPlaceholder(a.User), nil).planned()}
+	return []actions.Call{planResolve(a.User), updateRequest(pam.PlannedUserID(a.User), nil).planned()}
 }
 
 // updateRequest is PUT Users/{id}; body is nil for a plan, which does not

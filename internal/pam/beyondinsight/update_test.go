@@ -124,8 +124,6 @@ func TestUpdateAttributesRefusals(t *testing.T) {
 			noRequests: true, want: failure{permanent: true, contains: "cannot set password"}},
 		{name: "password among others", ref: actions.UserRef{Username: "jdoe"}, params: map[string]any{"email": "a@b.example", "password": "x"},
 			noRequests: true, want: failure{permanent: true, contains: "cannot set password"}},
-		{name: "unknown attribute", ref: actions.UserRef{Username: "jdoe"}, params: map[string]any{"department": "IT"},
-			noRequests: true, want: failure{permanent: true, contains: "cannot set department"}},
 		{name: "no attributes", ref: actions.UserRef{Username: "jdoe"}, params: nil,
 			noRequests: true, want: failure{permanent: true, contains: "no attributes given"}},
 		{name: "bad access policy id", ref: actions.UserRef{Username: "svc-pam-worker"}, params: map[string]any{"access_policy_id": 2.5},

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // errGroupNotFound marks a group parameter that names no BeyondInsight
@@ -62,7 +63,7 @@ func (c *Client) resolveGroup(ctx context.Context, ref groupRef) (userGroup, err
 	if ref.id != 0 {
 		var out single[userGroup]
 		_, err := c.call(ctx, groupGetRequest(strconv.Itoa(ref.id), &out))
-		if isStatus(err, http.StatusNotFound) {
+		if pam.IsStatus(err, http.StatusNotFound) {
 			return userGroup{}, actions.Permanent(fmt.Errorf("%w: no BeyondInsight user group has id %d: %w", errGroupNotFound, ref.id, err))
 		}
 		if err != nil {

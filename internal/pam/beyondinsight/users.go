@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // user is the part of the API's user object Quell reads. Null fields decode
@@ -87,7 +88,8 @@ func (o *single[T]) UnmarshalJSON(b []byte) error {
 }
 
 // resolve finds the user a reference means: by the target's own id when the
-// requester knows it, else by the names the API can search, in order.
+// requester knows it, else by the names the API can search, in order (see
+// lookupNames and pam.MatchUser: the first name that finds anyone decides).
 func (c *Client) resolve(ctx context.Context, ref actions.UserRef) (user, error) {
 	if ref.TargetID != "" {
 		id, err := parseUserID(ref.TargetID)
@@ -101,54 +103,26 @@ func (c *Client) resolve(ctx context.Context, ref actions.UserRef) (user, error)
 		return user{}, actions.Permanent(fmt.Errorf("%w: %s has no username, UPN, e-mail or target id, which is all BeyondInsight can search by",
 			actions.ErrUserNotFound, ref))
 	}
-	for _, name := range names {
-		found, err := c.findUsers(ctx, name)
-		if err != nil {
-			return user{}, err
-		}
-		switch len(found) {
-		case 0:
-			continue
-		case 1:
-			return found[0], nil
-		default:
-			return user{}, actions.Permanent(fmt.Errorf("ambiguous user: %d BeyondInsight users match username %q (ids %s)",
-				len(found), name, joinIDs(found)))
-		}
-	}
-	return user{}, actions.Permanent(fmt.Errorf("%w: no BeyondInsight user matches username %s",
-		actions.ErrUserNotFound, quoteAll(names)))
+	return pam.MatchUser(names, pam.UserMatch[string, user]{
+		Product: "BeyondInsight",
+		Find:    func(name string) ([]user, error) { return c.findUsers(ctx, name) },
+		ID:      func(u user) int { return u.UserID },
+		Matched: func(name string) string { return "match username " + strconv.Quote(name) },
+		Tried:   func(names []string) string { return "matches username " + pam.QuoteAll(names, ", then ") },
+	})
 }
 
 // lookupNames are the username= values to try, in order: DOMAIN\username
 // (or the bare username, which finds local users), the UPN, the e-mail.
-func lookupNames(ref actions.UserRef) []string {
-	var names []string
-	add := func(n string) {
-		n = strings.TrimSpace(n)
-		for _, have := range names {
-			if n == "" || strings.EqualFold(have, n) {
-				return
-			}
-		}
-		if n != "" {
-			names = append(names, n)
-		}
-	}
-	if ref.Username != "" && ref.Domain != "" {
-		add(ref.Domain + `\` + ref.Username)
-	} else {
-		add(ref.Username)
-	}
-	add(ref.UPN)
-	add(ref.Email)
-	return names
-}
+// The bare username is not tried after DOMAIN\username: the API's bare
+// name finds only local users, so it could pick a local namesake of the
+// directory user meant.
+func lookupNames(ref actions.UserRef) []string { return pam.UserNames(ref, false) }
 
 func (c *Client) getUser(ctx context.Context, id int) (user, error) {
 	var out single[user]
 	_, err := c.call(ctx, usersGet(id, &out))
-	if isStatus(err, http.StatusNotFound) {
+	if pam.IsStatus(err, http.StatusNotFound) {
 		return user{}, actions.Permanent(fmt.Errorf("%w: no BeyondInsight user with id %d: %w", actions.ErrUserNotFound, id, err))
 	}
 	if err != nil {
@@ -163,7 +137,7 @@ func (c *Client) getUser(ctx context.Context, id int) (user, error) {
 func (c *Client) findUsers(ctx context.Context, name string) ([]user, error) {
 	var out []user
 	_, err := c.call(ctx, usersFind(name, &out))
-	if isStatus(err, http.StatusNotFound) {
+	if pam.IsStatus(err, http.StatusNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -196,18 +170,10 @@ func planResolve(ref actions.UserRef) actions.Call {
 // notFoundSinceLookup marks a 404 on a write that follows a successful
 // lookup: the user was deleted in between.
 func notFoundSinceLookup(err error) error {
-	if isStatus(err, http.StatusNotFound) {
+	if pam.IsStatus(err, http.StatusNotFound) {
 		return fmt.Errorf("%w: %w", actions.ErrUserNotFound, err)
 	}
 	return err
-}
-
-// userIDOrPlaceholder is the id a dry run can name without calling the API.
-func userIDOrPlaceholder(ref actions.UserRef) string {
-	if ref.TargetID != "" {
-		return ref.TargetID
-	}
-	return "{id}"
 }
 
 func parseUserID(s string) (int, error) {
@@ -216,20 +182,4 @@ func parseUserID(s string) (int, error) {
 		return 0, actions.Permanent(fmt.Errorf("target id %q is not a BeyondInsight user id (a positive integer)", s))
 	}
 	return id, nil
-}
-
-func joinIDs(users []user) string {
-	ids := make([]string, len(users))
-	for i, u := range users {
-		ids[i] = strconv.Itoa(u.UserID)
-	}
-	return strings.Join(ids, ", ")
-}
-
-func quoteAll(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
-	}
-	return strings.Join(q, ", then ")
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync/atomic"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/pam"
@@ -18,14 +17,9 @@ type Client struct {
 	base     *url.URL
 	hc       *http.Client
 	ownsHTTP bool
-
-	// loginSem admits one login (or logout) at a time; a channel rather
-	// than a mutex so a waiting caller still honours its context.
-	loginSem chan struct{}
-	// current is the token in use, nil when logged out. A goroutine that got
-	// a 401 with token t logs in again only if current is still t: whoever
-	// replaced it already did the work.
-	current atomic.Pointer[session]
+	// session is the login, made on first use and again after a 401 (see
+	// pam.Session); it holds the token in use.
+	session *pam.Session[session]
 }
 
 var _ actions.Target = (*Client)(nil)
@@ -37,12 +31,9 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, base: base, loginSem: make(chan struct{}, 1)}
-	if cfg.HTTPClient != nil {
-		c.hc = cfg.HTTPClient
-	} else {
-		c.hc, c.ownsHTTP = pam.NewHTTPClient(cfg.Name, cfg.Timeout), true
-	}
+	c := &Client{cfg: cfg, base: base}
+	c.session = pam.NewSession(cfg.Name, "log in", "logging in", c.openSession)
+	c.hc, c.ownsHTTP = pam.ClientFor(cfg.HTTPClient, cfg.Name, cfg.Timeout)
 	return c, nil
 }
 
@@ -56,9 +47,10 @@ func (c *Client) Kind() string { return Kind }
 // Supports).
 func (c *Client) Supports(k actions.Kind) bool { return Supports(k) }
 
-// Format prints the client as its name, base URL and login user only. The
-// fields hold the password and the live token, and fmt would print
-// unexported fields raw, bypassing secret.Secret's own redaction.
+// Format prints the client as its name, base URL and login user only,
+// for logs that name the client. (fmt would print the unexported fields
+// raw; that is safe, as secret.Secret keeps its value behind a pointer,
+// but unreadable.)
 func (c *Client) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "commvault.Client{name: %q, base_url: %q, username: %q}", c.cfg.Name, c.base.String(), c.cfg.Username)
 }
@@ -68,22 +60,9 @@ func (c *Client) String() string { return fmt.Sprint(c) }
 
 // Execute carries out a. Unsupported kinds and bad parameters are refused
 // before any request; a dry run sends nothing and reports the calls it
-// would make. The executor serializes actions on one user
-// (actions.Locker), so each read-before-write check sees the others'
+// would make (see pam.Handlers). The executor serializes actions on one
+// user (actions.Locker), so each read-before-write check sees the others'
 // effects.
 func (c *Client) Execute(ctx context.Context, a actions.Action) (actions.Outcome, error) {
-	h, ok := handlers[a.Kind]
-	if !ok {
-		return actions.Outcome{}, actions.Unsupported(Kind, a.Kind)
-	}
-	if a.User.IsZero() {
-		return actions.Outcome{}, actions.Permanent(fmt.Errorf("%s: no user identifier given", a.Kind))
-	}
-	if err := h.check(a); err != nil {
-		return actions.Outcome{}, err
-	}
-	if a.DryRun {
-		return actions.Outcome{Status: actions.StatusSkipped, Reason: "dry run", Calls: h.plan(a)}, nil
-	}
-	return h.run(c, ctx, a)
+	return handlers.Execute(ctx, c, Kind, a)
 }

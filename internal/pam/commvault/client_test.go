@@ -17,52 +17,32 @@ import (
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/pam/commvault"
 	"github.com/quell-dev/quell/internal/pam/commvault/sim"
+	"github.com/quell-dev/quell/internal/pam/pamtest"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
 func TestNewValidatesConfig(t *testing.T) {
 	good := commvault.Config{Name: "cv", BaseURL: "https://cv.example.com/webconsole/api/", Username: `CORP\svc`, Password: secret.New("pw")}
-	cases := []struct {
-		name   string
-		change func(*commvault.Config)
-		want   []string // substrings of the error; none means valid
-	}{
-		{"valid", func(*commvault.Config) {}, nil},
-		{"loopback http", func(c *commvault.Config) { c.BaseURL = "http://127.0.0.1:8442/webconsole/api" }, nil},
-		{"ipv6 loopback http", func(c *commvault.Config) { c.BaseURL = "http://[::1]:8442/webconsole/api" }, nil},
-		{"everything missing", func(c *commvault.Config) { *c = commvault.Config{} },
-			[]string{"name: missing", "base_url: missing", "username: missing", "password: missing"}},
-		{"remote http", func(c *commvault.Config) { c.BaseURL = "http://cv.example.com/webconsole/api" }, []string{"base_url: plain http"}},
-		{"ftp", func(c *commvault.Config) { c.BaseURL = "ftp://cv.example.com/x" }, []string{"base_url: scheme"}},
-		{"user info", func(c *commvault.Config) { c.BaseURL = "https://u:p@cv.example.com/x" }, []string{"base_url: must not contain user info"}},
-		{"query", func(c *commvault.Config) { c.BaseURL = "https://cv.example.com/x?a=1" }, []string{"base_url: must not contain a query"}},
-		{"two domains", func(c *commvault.Config) { c.Username = `A\B\c` }, []string{`username: want user or DOMAIN\user`}},
-		{"control chars", func(c *commvault.Config) { c.Username = "a\nb" }, []string{"username: contains control"}},
-		{"negative durations", func(c *commvault.Config) { c.Timeout, c.RetryAfterCeiling = -1, -1 },
-			[]string{"timeout: negative", "retry_after_ceiling: negative"}},
+	cases := []pamtest.ConfigCase[commvault.Config]{
+		pamtest.Valid("valid", func(*commvault.Config) {}),
+		pamtest.Valid("loopback http", func(c *commvault.Config) { c.BaseURL = "http://127.0.0.1:8442/webconsole/api" }),
+		pamtest.Valid("ipv6 loopback http", func(c *commvault.Config) { c.BaseURL = "http://[::1]:8442/webconsole/api" }),
+		pamtest.Invalid("everything missing", func(c *commvault.Config) { *c = commvault.Config{} },
+			"name: missing", "base_url: missing", "username: missing", "password: missing"),
+		pamtest.Invalid("remote http", func(c *commvault.Config) { c.BaseURL = "http://cv.example.com/webconsole/api" },
+			"base_url: plain http"),
+		pamtest.Invalid("ftp", func(c *commvault.Config) { c.BaseURL = "ftp://cv.example.com/x" }, "base_url: scheme"),
+		pamtest.Invalid("user info", func(c *commvault.Config) { c.BaseURL = "https://u:p@cv.example.com/x" },
+			"base_url: must not contain user info"),
+		pamtest.Invalid("query", func(c *commvault.Config) { c.BaseURL = "https://cv.example.com/x?a=1" },
+			"base_url: must not contain a query"),
+		pamtest.Invalid("two domains", func(c *commvault.Config) { c.Username = `A\B\c` }, `username: want user or DOMAIN\user`),
+		pamtest.Invalid("control chars", func(c *commvault.Config) { c.Username = "a\nb" }, "username: contains control"),
+		pamtest.Invalid("negative durations", func(c *commvault.Config) { c.Timeout, c.RetryAfterCeiling = -1, -1 },
+			"timeout: negative", "retry_after_ceiling: negative"),
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := good
-			tc.change(&cfg)
-			c, err := commvault.New(cfg)
-			if len(tc.want) == 0 {
-				if err != nil || c.Name() != "cv" || c.Kind() != "commvault" {
-					t.Fatalf("New: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("want error")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
-		})
-	}
+	pamtest.CheckNew(t, good, func(c commvault.Config) (pamtest.Client, error) { return commvault.New(c) }, "cv", "commvault", cases)
 }
 
 func TestLoginRequest(t *testing.T) {
@@ -146,14 +126,8 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		"log":         logged.String(),
 		"request log": string(dump),
 	}
-	for where, text := range places {
-		for _, p := range []string{testPassword, base64.StdEncoding.EncodeToString([]byte(testPassword)),
-			base64.StdEncoding.EncodeToString([]byte("wrong-" + testPassword)), "QSDK "} {
-			if strings.Contains(text, p) {
-				t.Errorf("%s contains %q: %s", where, p, text)
-			}
-		}
-	}
+	pamtest.NoSecrets(t, places, testPassword, base64.StdEncoding.EncodeToString([]byte(testPassword)),
+		base64.StdEncoding.EncodeToString([]byte("wrong-"+testPassword)), "QSDK ")
 	if s := fmt.Sprintf("%+v", good.client); !strings.Contains(s, `name: "cv-test"`) {
 		t.Errorf("client formats as %s", s)
 	}

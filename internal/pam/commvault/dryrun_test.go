@@ -2,11 +2,9 @@ package commvault_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/quell-dev/quell/internal/actions"
-	"github.com/quell-dev/quell/internal/pam/commvault"
 )
 
 func TestDryRunSendsNothing(t *testing.T) {
@@ -48,32 +46,5 @@ func TestDryRunSendsNothing(t *testing.T) {
 				t.Errorf("dry run sent %d requests", n)
 			}
 		})
-	}
-}
-
-func TestUnsupportedActionsAreRefusedBeforeAnyRequest(t *testing.T) {
-	e := newEnv(t, nil)
-	supported := map[actions.Kind]bool{actions.Quarantine: true, actions.UpdateAttributes: true, actions.AddGroup: true, actions.RemoveGroup: true}
-	for _, k := range actions.Kinds {
-		if commvault.Supports(k) != supported[k] || e.client.Supports(k) != supported[k] {
-			t.Errorf("Supports(%s) = %v, want %v", k, commvault.Supports(k), supported[k])
-		}
-		if supported[k] {
-			continue
-		}
-		for _, dry := range []bool{false, true} {
-			a := action(k, ref("jdoe"), nil)
-			a.DryRun = dry
-			_, err := e.client.Execute(context.Background(), a)
-			if !errors.Is(err, actions.ErrUnsupported) || !actions.IsPermanent(err) {
-				t.Errorf("%s (dry %v): got %v, want permanent ErrUnsupported", k, dry, err)
-			}
-		}
-	}
-	if _, err := e.client.Execute(context.Background(), quarantine(actions.UserRef{})); !actions.IsPermanent(err) {
-		t.Errorf("empty user: got %v, want permanent", err)
-	}
-	if n := len(e.sim.Requests()); n != 0 {
-		t.Errorf("%d requests sent", n)
 	}
 }

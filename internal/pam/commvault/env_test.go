@@ -3,13 +3,13 @@ package commvault_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/pam/commvault"
 	"github.com/quell-dev/quell/internal/pam/commvault/sim"
+	"github.com/quell-dev/quell/internal/pam/pamtest"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/secret"
 )
@@ -38,7 +38,7 @@ func newEnv(t *testing.T, adjust func(*sim.Options, *commvault.Config)) *env {
 // tests that must see a request arrive before it is answered.
 func newWrappedEnv(t *testing.T, adjust func(*sim.Options, *commvault.Config), wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
-	clock := simkit.NewManualClock(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC))
+	clock := pamtest.NewClock()
 	opts := sim.Options{Username: testUser, Password: testPassword, Users: sim.DefaultUsers(), Now: clock.Now}
 	cfg := commvault.Config{
 		Name:              "cv-test",
@@ -55,9 +55,7 @@ func newWrappedEnv(t *testing.T, adjust func(*sim.Options, *commvault.Config), w
 	if wrap != nil {
 		h = wrap(s)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	cfg.BaseURL = srv.URL + sim.APIPrefix
+	cfg.BaseURL = pamtest.Serve(t, h) + sim.APIPrefix
 	c, err := commvault.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -66,8 +64,7 @@ func newWrappedEnv(t *testing.T, adjust func(*sim.Options, *commvault.Config), w
 }
 
 func action(kind actions.Kind, ref actions.UserRef, params map[string]any) actions.Action {
-	id := actions.NewID("test", "", kind, "cv-test", ref, params, false)
-	return actions.Action{ID: id, Kind: kind, Target: "cv-test", User: ref, Params: params, RequestedAt: time.Now()}
+	return pamtest.Action("cv-test", kind, ref, params)
 }
 
 func quarantine(ref actions.UserRef) actions.Action { return action(actions.Quarantine, ref, nil) }

@@ -138,14 +138,3 @@ func TestReadFaultsAreClassified(t *testing.T) {
 		}
 	}
 }
-
-func TestHonoursContext(t *testing.T) {
-	e := newEnv(t, nil)
-	e.sim.Inject("GET V4/user", simkit.Fault{Latency: 2 * time.Second, Times: 1})
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	_, err := e.client.Execute(ctx, quarantine(ref("jdoe")))
-	if !errors.Is(err, context.DeadlineExceeded) || actions.IsPermanent(err) {
-		t.Fatalf("got %v, want transient deadline exceeded", err)
-	}
-}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // userGroupOperation values of PUT V4/user/{id} that Quell sends. The API
@@ -103,6 +104,6 @@ func planGroupAction(a actions.Action) []actions.Call {
 	if a.Kind == actions.RemoveGroup {
 		op = opDelete
 	}
-	put := actions.Call{Method: http.MethodPut, Path: userPath(userIDOrPlaceholder(a.User)), Body: groupBody(op, g)}
+	put := actions.Call{Method: http.MethodPut, Path: userPath(pam.PlannedUserID(a.User)), Body: groupBody(op, g)}
 	return append(planResolve(a.User, true), put)
 }

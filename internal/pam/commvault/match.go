@@ -1,11 +1,11 @@
 package commvault
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // lookupKey is one identifier to match against one field of the user list.
@@ -55,38 +55,30 @@ func lookupKeys(ref actions.UserRef) []lookupKey {
 	return keys
 }
 
-// match returns the one user the first key that matches anything matches.
-// Several matches for that key are refused as ambiguous rather than
-// resolved by a later key: acting on the wrong account is worse than not
-// acting.
+// match returns the user the keys identify in the user list, by the rule
+// of pam.MatchUser: the first key that matches anyone decides, and several
+// matches for that key are refused as ambiguous rather than resolved by a
+// later key.
 func match(users []user, keys []lookupKey) (user, error) {
-	for _, k := range keys {
-		var found []user
-		for _, u := range users {
-			if k.matches(u) {
-				found = append(found, u)
+	return pam.MatchUser(keys, pam.UserMatch[lookupKey, user]{
+		Product: "Commvault",
+		Find: func(k lookupKey) ([]user, error) {
+			var found []user
+			for _, u := range users {
+				if k.matches(u) {
+					found = append(found, u)
+				}
 			}
-		}
-		switch len(found) {
-		case 0:
-			continue
-		case 1:
-			return found[0], nil
-		default:
-			return user{}, actions.Permanent(fmt.Errorf("ambiguous user: %d Commvault users have %s (ids %s)", len(found), k, joinIDs(found)))
-		}
-	}
-	tried := make([]string, len(keys))
-	for i, k := range keys {
-		tried[i] = k.String()
-	}
-	return user{}, actions.Permanent(fmt.Errorf("%w: no Commvault user has %s", actions.ErrUserNotFound, strings.Join(tried, ", or ")))
-}
-
-func joinIDs(users []user) string {
-	ids := make([]string, len(users))
-	for i, u := range users {
-		ids[i] = strconv.Itoa(u.ID)
-	}
-	return strings.Join(ids, ", ")
+			return found, nil
+		},
+		ID:      func(u user) int { return u.ID },
+		Matched: func(k lookupKey) string { return "have " + k.String() },
+		Tried: func(keys []lookupKey) string {
+			tried := make([]string, len(keys))
+			for i, k := range keys {
+				tried[i] = k.String()
+			}
+			return "has " + strings.Join(tried, ", or ")
+		},
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // checkQuarantine accepts only a free-text reason, which Commvault has no
@@ -46,6 +47,6 @@ func (c *Client) quarantine(ctx context.Context, a actions.Action) (actions.Outc
 // planQuarantine is what a dry run reports: the lookup, then the PUT with
 // the id left as {id} when only a name is known.
 func planQuarantine(a actions.Action) []actions.Call {
-	put := actions.Call{Method: http.MethodPut, Path: userPath(userIDOrPlaceholder(a.User)), Body: quarantineBody()}
+	put := actions.Call{Method: http.MethodPut, Path: userPath(pam.PlannedUserID(a.User)), Body: quarantineBody()}
 	return append(planResolve(a.User, false), put)
 }

@@ -42,19 +42,6 @@ func TestQuarantineCompletes(t *testing.T) {
 	}
 }
 
-func TestQuarantineOfDisabledUserIsSkipped(t *testing.T) {
-	for _, r := range []actions.UserRef{ref("mroe"), {TargetID: "7"}} {
-		e := newEnv(t, nil)
-		out, err := e.client.Execute(context.Background(), quarantine(r))
-		if err != nil || out.Status != actions.StatusSkipped || out.Reason != "already disabled" || out.TargetUserID != "7" {
-			t.Errorf("%s: %+v, %v", r, out, err)
-		}
-		if n := e.puts(); n != 0 {
-			t.Errorf("%s: %d PUTs, want none", r, n)
-		}
-	}
-}
-
 func TestQuarantineRefusesParams(t *testing.T) {
 	e := newEnv(t, nil)
 	_, err := e.client.Execute(context.Background(), action(actions.Quarantine, ref("jdoe"), map[string]any{"group": "x"}))

@@ -39,34 +39,14 @@ type loginAnswer struct {
 	} `json:"errList"`
 }
 
-// ensureSession returns the current session, logging in when there is
-// none. The fast path is one atomic load.
-func (c *Client) ensureSession(ctx context.Context) (*session, error) {
-	if s := c.current.Load(); s != nil {
-		return s, nil
-	}
-	return c.relogin(ctx, nil)
-}
-
-// relogin logs in unless another goroutine already replaced the session
-// `stale` (the one the caller saw fail) while we waited for our turn: then
-// that newer session is used, so a burst of 401s costs one login.
-func (c *Client) relogin(ctx context.Context, stale *session) (*session, error) {
-	if err := c.acquire(ctx); err != nil {
-		return nil, err
-	}
-	defer c.release()
-	if s := c.current.Load(); s != nil && s != stale {
-		return s, nil
-	}
-	c.current.Store(nil)
+// openSession logs in (see login); pam.Session calls it, one at a time,
+// when there is no token or the one in use got a 401.
+func (c *Client) openSession(ctx context.Context) (*session, error) {
 	token, err := c.login(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("log in to %s as %s: %w", c.cfg.Name, c.cfg.Username, err)
 	}
-	s := &session{token: token}
-	c.current.Store(s)
-	return s, nil
+	return &session{token: token}, nil
 }
 
 // login sends POST Login. Every refusal is permanent: retrying a wrong
@@ -111,39 +91,25 @@ func encodedPassword(p secret.Secret) secret.Secret {
 // that already expired (401) is not an error. The client stays usable: a
 // later call logs in again.
 func (c *Client) Close(ctx context.Context) error {
-	if err := c.acquire(ctx); err != nil {
-		return err
-	}
-	defer c.release()
-	if c.ownsHTTP {
-		defer c.hc.CloseIdleConnections()
-	}
-	s := c.current.Swap(nil)
-	if s == nil {
+	return c.session.End(ctx, func(s *session) error {
+		if c.ownsHTTP {
+			defer c.hc.CloseIdleConnections()
+		}
+		if s == nil {
+			return nil
+		}
+		// The answer is the text "User logged out"; the status is the contract.
+		status, err := c.roundTrip(ctx, request{method: http.MethodPost, path: "Logout"}, s.token)
+		if err != nil && status != http.StatusUnauthorized {
+			return fmt.Errorf("log out of %s: %w", c.cfg.Name, err)
+		}
 		return nil
-	}
-	// The answer is the text "User logged out"; the status is the contract.
-	status, err := c.roundTrip(ctx, request{method: http.MethodPost, path: "Logout"}, s.token)
-	if err != nil && status != http.StatusUnauthorized {
-		return fmt.Errorf("log out of %s: %w", c.cfg.Name, err)
-	}
-	return nil
+	})
 }
-
-func (c *Client) acquire(ctx context.Context) error {
-	select {
-	case c.loginSem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return actions.Transient(fmt.Errorf("wait to log in to %s: %w", c.cfg.Name, ctx.Err()), 0)
-	}
-}
-
-func (c *Client) release() { <-c.loginSem }
 
 // currentToken is the token in use, zero when logged out.
 func (c *Client) currentToken() secret.Secret {
-	if s := c.current.Load(); s != nil {
+	if s := c.session.Current(); s != nil {
 		return s.token
 	}
 	return secret.Secret{}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,24 +35,10 @@ type request struct {
 // call sends r with the current token, logging in first if there is none.
 // A 401 means the token expired (30 minutes idle) or was revoked: it logs
 // in again (once, shared with any other goroutine that saw the same 401)
-// and repeats r once. The status is 0 when no answer arrived.
+// and repeats r once (see pam.Session). The status is 0 when no answer
+// arrived.
 func (c *Client) call(ctx context.Context, r request) (int, error) {
-	s, err := c.ensureSession(ctx)
-	if err != nil {
-		return 0, err
-	}
-	status, err := c.roundTrip(ctx, r, s.token)
-	if status != http.StatusUnauthorized {
-		return status, err
-	}
-	if s, err = c.relogin(ctx, s); err != nil {
-		return 0, err
-	}
-	status, err = c.roundTrip(ctx, r, s.token)
-	if status == http.StatusUnauthorized {
-		return status, fmt.Errorf("still unauthorized after logging in again: %w", err)
-	}
-	return status, err
+	return c.session.Call(ctx, func(s *session) (int, error) { return c.roundTrip(ctx, r, s.token) })
 }
 
 // roundTrip sends r once with token (none when zero) and classifies the
@@ -63,25 +48,17 @@ func (c *Client) roundTrip(ctx context.Context, r request, token secret.Secret) 
 	if err != nil {
 		return 0, actions.Permanent(fmt.Errorf("build %s %s: %w", r.method, r.path, err))
 	}
-	resp, err := c.hc.Do(req)
-	if resp != nil {
-		defer pam.DrainAndClose(resp.Body)
-	}
-	if err := pam.Classify(req, resp, err, c.classifyOptions(token)); err != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
+	return pam.Send(c.hc, req, c.classifyOptions(token), func(resp *http.Response) error {
+		if r.out == nil {
+			return nil
 		}
-		return status, err
-	}
-	if r.out != nil {
 		if err := decode(resp.Body, r.out, r.emptyOK); err != nil {
 			// Most likely a cut-off answer. Reads are safe to repeat, and a
 			// repeated write first reads the state it would change.
-			return resp.StatusCode, actions.Transient(fmt.Errorf("%s %s: decode answer: %w", r.method, req.URL.Path, err), 0)
+			return actions.Transient(fmt.Errorf("%s %s: decode answer: %w", r.method, req.URL.Path, err), 0)
 		}
-	}
-	return resp.StatusCode, nil
+		return nil
+	})
 }
 
 func (c *Client) newRequest(ctx context.Context, r request, token secret.Secret) (*http.Request, error) {
@@ -129,10 +106,4 @@ func decode(body io.Reader, out any, emptyOK bool) error {
 		return nil
 	}
 	return json.Unmarshal(b, out)
-}
-
-// isStatus reports whether err carries an HTTP answer with that status.
-func isStatus(err error, code int) bool {
-	var se *pam.StatusError
-	return errors.As(err, &se) && se.StatusCode == code
 }

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // attribute maps one update_attributes parameter onto a V4 user field.
@@ -131,6 +132,6 @@ func planUpdate(a actions.Action) []actions.Call {
 		}
 	}
 	_, needFull := want[actions.AttrAuthMethod]
-	put := actions.Call{Method: http.MethodPut, Path: userPath(userIDOrPlaceholder(a.User)), Body: body}
+	put := actions.Call{Method: http.MethodPut, Path: userPath(pam.PlannedUserID(a.User)), Body: body}
 	return append(planResolve(a.User, needFull), put)
 }

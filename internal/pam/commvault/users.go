@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // entity is the API's {id, name} reference to a user group, plan or company.
@@ -70,7 +71,7 @@ func (c *Client) resolve(ctx context.Context, ref actions.UserRef, full bool) (u
 func (c *Client) getUser(ctx context.Context, id int) (user, error) {
 	var u user
 	_, err := c.call(ctx, request{method: http.MethodGet, path: userPath(strconv.Itoa(id)), out: &u})
-	if isStatus(err, http.StatusNotFound) {
+	if pam.IsStatus(err, http.StatusNotFound) {
 		return user{}, actions.Permanent(fmt.Errorf("%w: no Commvault user with id %d: %w", actions.ErrUserNotFound, id, err))
 	}
 	if err != nil {
@@ -88,7 +89,7 @@ func (c *Client) getUser(ctx context.Context, id int) (user, error) {
 func (c *Client) listUsers(ctx context.Context) ([]user, error) {
 	var out userList
 	_, err := c.call(ctx, request{method: http.MethodGet, path: usersPath, out: &out})
-	if isStatus(err, http.StatusNotFound) {
+	if pam.IsStatus(err, http.StatusNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -113,14 +114,6 @@ func planResolve(ref actions.UserRef, full bool) []actions.Call {
 		calls = append(calls, actions.Call{Method: http.MethodGet, Path: userPath("{id}")})
 	}
 	return calls
-}
-
-// userIDOrPlaceholder is the id a dry run can name without calling the API.
-func userIDOrPlaceholder(ref actions.UserRef) string {
-	if ref.TargetID != "" {
-		return ref.TargetID
-	}
-	return "{id}"
 }
 
 // parseUserID accepts the API's int32 user ids.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/pam"
@@ -52,7 +51,7 @@ func (c *Client) modifyUser(ctx context.Context, u user, body map[string]any) (a
 	path := userPath(strconv.Itoa(u.ID))
 	var ans genericResp
 	status, err := c.call(ctx, request{method: http.MethodPut, path: path, body: body, out: &ans, emptyOK: true})
-	if isStatus(err, http.StatusNotFound) {
+	if pam.IsStatus(err, http.StatusNotFound) {
 		err = fmt.Errorf("%w: %w", actions.ErrUserNotFound, err)
 	}
 	if err != nil {
@@ -79,19 +78,11 @@ func (c *Client) apiError(path string, code int, message *string) error {
 	return actions.Permanent(e)
 }
 
-// scrub readies a vendor message for an error: credentials removed, one
-// line, bounded, as pam.Classify does for error bodies.
+// scrub readies a vendor message for an error: credentials (the password,
+// plain and Base64, and the token) removed, one line, bounded, as
+// pam.Classify does for error bodies.
 func (c *Client) scrub(msg string) string {
-	for _, s := range c.classifyOptions(c.currentToken()).Redact {
-		if !s.IsZero() {
-			msg = strings.ReplaceAll(msg, s.Reveal(), "[REDACTED]")
-		}
-	}
-	msg = strings.Join(strings.FieldsFunc(msg, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-	if len(msg) > pam.MaxErrorBody {
-		msg = strings.ToValidUTF8(msg[:pam.MaxErrorBody], "") + "…(truncated)"
-	}
-	return msg
+	return pam.CleanMessage(msg, c.classifyOptions(c.currentToken()).Redact...)
 }
 
 // errNoEnabled refuses to guess a user's state from an answer without it.

@@ -2,7 +2,6 @@ package threadfix
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -13,6 +12,10 @@ import (
 
 // Client is a ThreadFix target. The API is stateless (every request carries
 // the key), so a Client is safe for concurrent use and holds no session.
+//
+// Formatting a Client with fmt (%v, %+v, %#v) shows no credential: the key
+// is a secret.Secret, which keeps its value behind a pointer that fmt
+// prints as an address.
 type Client struct {
 	cfg      Config
 	base     *url.URL
@@ -38,12 +41,8 @@ func New(cfg Config) (*Client, error) {
 			Redact:            []secret.Secret{cfg.APIKey},
 		},
 	}
-	if cfg.HTTPClient != nil {
-		hc := *cfg.HTTPClient // a copy: the caller's client stays as it was
-		c.hc = &hc
-	} else {
-		c.hc, c.ownsHTTP = pam.NewHTTPClient(cfg.Name, cfg.Timeout), true
-	}
+	// A copy of a given client: the caller's client stays as it was.
+	c.hc, c.ownsHTTP = pam.ClientFor(cfg.HTTPClient, cfg.Name, cfg.Timeout)
 	return c, nil
 }
 
@@ -59,24 +58,11 @@ func (c *Client) Supports(k actions.Kind) bool { return Supports(k) }
 
 // Execute carries out a. Unsupported kinds and invalid parameters are
 // refused before any request; a dry run sends nothing and reports the calls
-// it would make. The executor serializes actions on one user across
-// replicas (actions.Locker), so each read-before-write sees the others'
-// effects.
+// it would make (see pam.Handlers). The executor serializes actions on one
+// user across replicas (actions.Locker), so each read-before-write sees the
+// others' effects.
 func (c *Client) Execute(ctx context.Context, a actions.Action) (actions.Outcome, error) {
-	h, ok := handlers[a.Kind]
-	if !ok {
-		return actions.Outcome{}, actions.Unsupported(Kind, a.Kind)
-	}
-	if a.User.IsZero() {
-		return actions.Outcome{}, actions.Permanent(fmt.Errorf("%s: no user identifier given", a.Kind))
-	}
-	if err := h.check(a); err != nil {
-		return actions.Outcome{}, err
-	}
-	if a.DryRun {
-		return actions.Outcome{Status: actions.StatusSkipped, Reason: "dry run", Calls: h.plan(a)}, nil
-	}
-	return h.run(c, ctx, a)
+	return handlers.Execute(ctx, c, Kind, a)
 }
 
 // Close releases idle connections. The API has no session to end, so there
@@ -88,11 +74,3 @@ func (c *Client) Close(context.Context) error {
 	}
 	return nil
 }
-
-// String names the client without its key, for %v and %+v.
-func (c *Client) String() string {
-	return fmt.Sprintf("threadfix.Client{name: %q, base_url: %q}", c.cfg.Name, c.base.String())
-}
-
-// GoString is String, so that %#v does not print the configuration either.
-func (c *Client) GoString() string { return c.String() }

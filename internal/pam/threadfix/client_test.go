@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam/pamtest"
 	"github.com/quell-dev/quell/internal/pam/threadfix"
 	"github.com/quell-dev/quell/internal/pam/threadfix/sim"
 	"github.com/quell-dev/quell/internal/secret"
@@ -19,51 +20,29 @@ import (
 
 func TestNewValidatesConfig(t *testing.T) {
 	good := threadfix.Config{Name: "tf", BaseURL: "https://tf.example.com:8443/threadfix/rest/latest/", APIKey: secret.New(testKey)}
-	cases := []struct {
-		name   string
-		change func(*threadfix.Config)
-		want   []string // substrings of the error; none means valid
-	}{
-		{"valid", func(*threadfix.Config) {}, nil},
-		{"pinned version", func(c *threadfix.Config) { c.BaseURL = "https://tf.example.com/threadfix/rest/v2.8.3" }, nil},
-		{"loopback http", func(c *threadfix.Config) { c.BaseURL = "http://127.0.0.1:8443/threadfix/rest/latest" }, nil},
-		{"localhost http", func(c *threadfix.Config) { c.BaseURL = "http://localhost/threadfix/rest/latest" }, nil},
-		{"everything missing", func(c *threadfix.Config) { *c = threadfix.Config{} },
-			[]string{"name: missing", "base_url: missing", "api_key: missing"}},
-		{"remote http", func(c *threadfix.Config) { c.BaseURL = "http://tf.example.com/threadfix/rest/latest" }, []string{"base_url: plain http"}},
-		{"ftp", func(c *threadfix.Config) { c.BaseURL = "ftp://tf.example.com/x" }, []string{"base_url: scheme"}},
-		{"no path", func(c *threadfix.Config) { c.BaseURL = "https://tf.example.com/" }, []string{"base_url: no path"}},
-		{"user info", func(c *threadfix.Config) { c.BaseURL = "https://u:p@tf.example.com/x" }, []string{"base_url: must not contain user info"}},
-		{"query", func(c *threadfix.Config) { c.BaseURL = "https://tf.example.com/x?apiKey=1" }, []string{"base_url: must not contain a query"}},
-		{"key with space", func(c *threadfix.Config) { c.APIKey = secret.New(testKey + " x") }, []string{"api_key: contains"}},
-		{"key with newline", func(c *threadfix.Config) { c.APIKey = secret.New(testKey + "\r\nX-Evil: 1") }, []string{"api_key: contains"}},
-		{"negative durations", func(c *threadfix.Config) { c.Timeout, c.RetryAfterCeiling = -1, -1 },
-			[]string{"timeout: negative", "retry_after_ceiling: negative"}},
+	cases := []pamtest.ConfigCase[threadfix.Config]{
+		pamtest.Valid("valid", func(*threadfix.Config) {}),
+		pamtest.Valid("pinned version", func(c *threadfix.Config) { c.BaseURL = "https://tf.example.com/threadfix/rest/v2.8.3" }),
+		pamtest.Valid("loopback http", func(c *threadfix.Config) { c.BaseURL = "http://127.0.0.1:8443/threadfix/rest/latest" }),
+		pamtest.Valid("localhost http", func(c *threadfix.Config) { c.BaseURL = "http://localhost/threadfix/rest/latest" }),
+		pamtest.Invalid("everything missing", func(c *threadfix.Config) { *c = threadfix.Config{} },
+			"name: missing", "base_url: missing", "api_key: missing"),
+		pamtest.Invalid("remote http", func(c *threadfix.Config) { c.BaseURL = "http://tf.example.com/threadfix/rest/latest" },
+			"base_url: plain http"),
+		pamtest.Invalid("ftp", func(c *threadfix.Config) { c.BaseURL = "ftp://tf.example.com/x" }, "base_url: scheme"),
+		pamtest.Invalid("no path", func(c *threadfix.Config) { c.BaseURL = "https://tf.example.com/" }, "base_url: no path"),
+		pamtest.Invalid("user info", func(c *threadfix.Config) { c.BaseURL = "https://u:p@tf.example.com/x" },
+			"base_url: must not contain user info"),
+		pamtest.Invalid("query", func(c *threadfix.Config) { c.BaseURL = "https://tf.example.com/x?apiKey=1" },
+			"base_url: must not contain a query"),
+		pamtest.Invalid("key with space", func(c *threadfix.Config) { c.APIKey = secret.New(testKey + " x") },
+			"api_key: contains"),
+		pamtest.Invalid("key with newline", func(c *threadfix.Config) { c.APIKey = secret.New(testKey + "\r\nX-Evil: 1") },
+			"api_key: contains"),
+		pamtest.Invalid("negative durations", func(c *threadfix.Config) { c.Timeout, c.RetryAfterCeiling = -1, -1 },
+			"timeout: negative", "retry_after_ceiling: negative"),
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := good
-			tc.change(&cfg)
-			c, err := threadfix.New(cfg)
-			if len(tc.want) == 0 {
-				if err != nil || c.Name() != "tf" || c.Kind() != threadfix.Kind {
-					t.Fatalf("New: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("want error")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
-			if strings.Contains(err.Error(), testKey) {
-				t.Error("error contains the key")
-			}
-		})
-	}
+	pamtest.CheckNew(t, good, func(c threadfix.Config) (pamtest.Client, error) { return threadfix.New(c) }, "tf", threadfix.Kind, cases, testKey)
 }
 
 func TestRequestsCarryKeyAcceptAndForm(t *testing.T) {
@@ -160,13 +139,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		"request log":   string(reqLog),
 		"dry run calls": fmt.Sprintf("%+v", dryRunCalls(t, good)),
 	}
-	for where, text := range places {
-		for _, k := range []string{wrongKey, testKey} {
-			if strings.Contains(text, k) {
-				t.Errorf("%s contains a key: %s", where, text)
-			}
-		}
-	}
+	pamtest.NoSecrets(t, places, wrongKey, testKey)
 	if !strings.Contains(echoErr.Error(), "[REDACTED]") {
 		t.Errorf("echoed key not scrubbed visibly: %v", echoErr)
 	}
@@ -182,24 +155,11 @@ func dryRunCalls(t *testing.T, e *env) []actions.Call {
 	return out.Calls
 }
 
-func TestUnsupportedActionsAreRefusedBeforeAnyRequest(t *testing.T) {
+// TestQuarantineRefusesParams: quarantine takes only a reason, which
+// ThreadFix has nowhere to record; anything else is refused before any
+// request. (Unsupported actions are a contract case.)
+func TestQuarantineRefusesParams(t *testing.T) {
 	e := newEnv(t, nil)
-	for _, k := range actions.Kinds {
-		want := k == actions.Quarantine || k == actions.UpdateAttributes
-		if threadfix.Supports(k) != want || e.client.Supports(k) != want {
-			t.Errorf("Supports(%s) = %v, want %v", k, !want, want)
-		}
-		if want {
-			continue
-		}
-		_, err := e.client.Execute(context.Background(), action(k, actions.UserRef{Username: "jdoe"}, nil))
-		if !errors.Is(err, actions.ErrUnsupported) || !actions.IsPermanent(err) {
-			t.Errorf("%s: got %v, want permanent ErrUnsupported", k, err)
-		}
-	}
-	if _, err := e.client.Execute(context.Background(), quarantine(actions.UserRef{})); !actions.IsPermanent(err) {
-		t.Errorf("empty user: got %v, want permanent", err)
-	}
 	if _, err := e.client.Execute(context.Background(), action(actions.Quarantine, actions.UserRef{Username: "jdoe"},
 		map[string]any{"group": "x"})); !actions.IsPermanent(err) || !strings.Contains(err.Error(), "cannot set group") {
 		t.Errorf("quarantine with a parameter: got %v, want permanent refusal", err)

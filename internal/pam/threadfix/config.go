@@ -1,14 +1,14 @@
 package threadfix
 
 import (
-	"fmt"
-	"net"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/quell-dev/quell/internal/pam"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
@@ -42,73 +42,39 @@ type Config struct {
 	RetryAfterCeiling time.Duration
 }
 
-// validate lists every problem with the configuration at once, so an
-// operator fixes them in one go. Messages never include the key.
+// validate lists every problem with the configuration at once (see
+// pam.ConfigProblems). Messages never include the key.
 func (c Config) validate() (*url.URL, error) {
-	var problems []string
-	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-
-	if strings.TrimSpace(c.Name) == "" {
-		add("name: missing")
-	}
-	base, err := parseBaseURL(c.BaseURL)
-	if err != nil {
-		add("base_url: %v", err)
-	}
+	var p pam.ConfigProblems
+	p.CheckName(c.Name)
+	base := p.CheckBaseURL(c.BaseURL, parseBaseURL)
 	switch key := c.APIKey.Reveal(); {
 	case key == "":
-		add("api_key: missing")
+		p.Add("api_key: missing")
 	case strings.ContainsFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
 		// White space would split the Authorization value; a control
 		// character could inject a header.
-		add("api_key: contains white space or control characters")
+		p.Add("api_key: contains white space or control characters")
 	}
-	if c.Timeout < 0 {
-		add("timeout: negative")
-	}
-	if c.RetryAfterCeiling < 0 {
-		add("retry_after_ceiling: negative")
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("threadfix target %q: invalid configuration: %s", c.Name, strings.Join(problems, "; "))
+	p.CheckDurations(c.Timeout, c.RetryAfterCeiling)
+	if err := p.Err(Kind, c.Name); err != nil {
+		return nil, err
 	}
 	return base, nil
 }
 
-// parseBaseURL checks the REST root. It insists on a version segment after
-// "rest" only loosely (some path must follow the host): deployments put
-// ThreadFix under other context paths than /threadfix.
+// parseBaseURL checks the REST root as pam.ParseBaseURL does, and insists
+// on a path after the host, where the API version lives. It insists on a
+// version segment after "rest" only loosely (some path must follow the
+// host): deployments put ThreadFix under other context paths than
+// /threadfix.
 func parseBaseURL(raw string) (*url.URL, error) {
-	if strings.TrimSpace(raw) == "" {
-		return nil, fmt.Errorf("missing")
-	}
-	u, err := url.Parse(raw)
+	u, err := pam.ParseBaseURL(raw)
 	if err != nil {
-		return nil, fmt.Errorf("not a URL")
+		return nil, err
 	}
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, fmt.Errorf("scheme must be https")
-	case u.Host == "":
-		return nil, fmt.Errorf("no host")
-	case u.User != nil:
-		return nil, fmt.Errorf("must not contain user info")
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("must not contain a query or fragment")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return nil, fmt.Errorf("plain http is allowed only for loopback hosts; use https")
-	case strings.Trim(u.Path, "/") == "":
-		return nil, fmt.Errorf("no path: want the REST root with its version, e.g. https://host:8443/threadfix/rest/latest")
+	if strings.Trim(u.Path, "/") == "" {
+		return nil, errors.New("no path: want the REST root with its version, e.g. https://host:8443/threadfix/rest/latest")
 	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

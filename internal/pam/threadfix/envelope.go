@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/pam"
@@ -111,25 +109,11 @@ func refusal(method, path string, status int, message string, key secret.Secret)
 	return actions.Permanent(&APIError{Method: method, Path: path, StatusCode: status, Message: cleanMessage(message, key)})
 }
 
-// cleanMessage makes a vendor message safe for one log line: the key
-// scrubbed (in case a proxy echoes the request), control characters and
-// runs of white space turned into single spaces, and at most
-// pam.MaxErrorBody bytes kept.
-func cleanMessage(msg string, key secret.Secret) string {
-	if !key.IsZero() {
-		msg = strings.ReplaceAll(msg, key.Reveal(), "[REDACTED]")
-	}
-	msg = strings.ToValidUTF8(msg, "\uFFFD")
-	msg = strings.Join(strings.FieldsFunc(msg, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-	if len(msg) <= pam.MaxErrorBody {
-		return msg
-	}
-	cut := pam.MaxErrorBody
-	for cut > 0 && !utf8.RuneStart(msg[cut]) {
-		cut--
-	}
-	return msg[:cut] + "…(truncated)"
-}
+// cleanMessage makes a vendor message safe for one log line (see
+// pam.CleanMessage): the key scrubbed (in case a proxy echoes the
+// request), control characters and runs of white space turned into single
+// spaces, and at most pam.MaxErrorBody bytes kept.
+func cleanMessage(msg string, key secret.Secret) string { return pam.CleanMessage(msg, key) }
 
 // snippet is the first n bytes of b, for naming what arrived instead of JSON.
 func snippet(b []byte, n int) string {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam/pamtest"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/pam/threadfix"
 	"github.com/quell-dev/quell/internal/pam/threadfix/sim"
@@ -40,23 +40,21 @@ func newEnv(t *testing.T, adjust func(*sim.Options, *threadfix.Config)) *env {
 		adjust(&opts, &cfg)
 	}
 	s := sim.New(opts)
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
+	url := pamtest.Serve(t, s)
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = sim.APIPrefix
 	}
-	cfg.BaseURL = srv.URL + cfg.BaseURL
+	cfg.BaseURL = url + cfg.BaseURL
 	c, err := threadfix.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close(context.Background()) })
-	return &env{sim: s, client: c, url: srv.URL}
+	return &env{sim: s, client: c, url: url}
 }
 
 func action(kind actions.Kind, ref actions.UserRef, params map[string]any) actions.Action {
-	id := actions.NewID("test", "", kind, "tf-test", ref, params, false)
-	return actions.Action{ID: id, Kind: kind, Target: "tf-test", User: ref, Params: params, RequestedAt: time.Now()}
+	return pamtest.Action("tf-test", kind, ref, params)
 }
 
 func quarantine(ref actions.UserRef) actions.Action { return action(actions.Quarantine, ref, nil) }

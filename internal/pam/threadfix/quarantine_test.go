@@ -147,8 +147,10 @@ func TestQuarantineResolvesUser(t *testing.T) {
 	}
 }
 
-// TestQuarantineFailures covers the answers that fail the write; each must
-// leave the state alone, send exactly one POST and be classified.
+// TestQuarantineFailures covers the answers that fail the write in
+// ThreadFix's own ways; each must leave the state alone, send exactly one
+// POST and be classified. 503, 429, 400, 404 and a dropped connection are
+// contract cases (contract_test.go).
 func TestQuarantineFailures(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -158,13 +160,8 @@ func TestQuarantineFailures(t *testing.T) {
 		status    int    // of a *pam.StatusError, 0 for none
 		message   string // of a *threadfix.APIError, "" for none
 	}{
-		{name: "503", fault: simkit.Fault{Status: 503, Times: 1}, status: 503},
-		{name: "429 retry-after 7", fault: simkit.Fault{Status: 429, RetryAfter: "7", Times: 1}, after: 7 * time.Second, status: 429},
-		{name: "dropped connection", fault: simkit.Fault{Drop: true, Times: 1}},
-		{name: "400", fault: simkit.Fault{Status: 400, Times: 1}, permanent: true, status: 400},
 		{name: "401", fault: simkit.Fault{Status: 401, Body: envelopeBody(false, threadfix.MessageAuthFailed), Times: 1}, permanent: true, status: 401},
 		{name: "403", fault: simkit.Fault{Status: 403, Times: 1}, permanent: true, status: 403},
-		{name: "404", fault: simkit.Fault{Status: 404, Times: 1}, permanent: true, status: 404},
 		{name: "success false with 200", fault: simkit.Fault{Status: 200, Body: envelopeBody(false, "Coalfire Identity manages users."), Times: 1},
 			permanent: true, message: "Coalfire Identity manages users."},
 		{name: "HTML with 200", fault: simkit.Fault{Status: 200, Body: "<html><body>Sign in</body></html>", Times: 1}, permanent: true},
@@ -252,16 +249,5 @@ func TestConcurrentQuarantines(t *testing.T) {
 	}
 	if got := e.writes(); got != n {
 		t.Errorf("%d writes, want %d", got, n)
-	}
-}
-
-func TestQuarantineHonoursContext(t *testing.T) {
-	e := newEnv(t, nil)
-	e.sim.Inject(sim.RouteUsersList, simkit.Fault{Latency: 2 * time.Second, Times: 1})
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	_, err := e.client.Execute(ctx, quarantine(actions.UserRef{Username: "jdoe"}))
-	if !errors.Is(err, context.DeadlineExceeded) || actions.IsPermanent(err) {
-		t.Fatalf("got %v, want transient deadline exceeded", err)
 	}
 }

@@ -52,17 +52,9 @@ func (c *Client) call(ctx context.Context, r request) (int, error) {
 	if r.form != nil {
 		req.Header.Set("Content-Type", formContentType)
 	}
-	resp, err := c.hc.Do(req)
-	if resp != nil {
-		defer pam.DrainAndClose(resp.Body)
-	}
-	if err := pam.Classify(req, resp, err, c.classify); err != nil {
-		if resp != nil {
-			return resp.StatusCode, err
-		}
-		return 0, err
-	}
-	return resp.StatusCode, c.readEnvelope(req, resp, r.out)
+	return pam.Send(c.hc, req, c.classify, func(resp *http.Response) error {
+		return c.readEnvelope(req, resp, r.out)
+	})
 }
 
 // readEnvelope reads and checks the answer of a 2xx response.

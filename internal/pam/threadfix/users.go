@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam"
 )
 
 // Paths of the endpoints Quell calls, relative to BaseURL.
@@ -79,52 +80,30 @@ func byID(users []user, id int) (user, error) {
 	return user{}, actions.Permanent(fmt.Errorf("%w: no ThreadFix user with id %d in users/list", actions.ErrUserNotFound, id))
 }
 
+// byName applies pam.MatchUser's rule to the list: the first name that
+// matches anyone decides; two users matching it is an error, never a guess.
 func byName(users []user, names []string) (user, error) {
-	for _, name := range names {
-		var found []user
-		for _, u := range users {
-			if strings.EqualFold(strings.TrimSpace(u.Name), name) {
-				found = append(found, u)
+	return pam.MatchUser(names, pam.UserMatch[string, user]{
+		Product: "ThreadFix",
+		Find: func(name string) ([]user, error) {
+			var found []user
+			for _, u := range users {
+				if strings.EqualFold(strings.TrimSpace(u.Name), name) {
+					found = append(found, u)
+				}
 			}
-		}
-		switch len(found) {
-		case 0:
-			continue
-		case 1:
-			return found[0], nil
-		default:
-			return user{}, actions.Permanent(fmt.Errorf("ambiguous user: %d ThreadFix users are named %q (ids %s)",
-				len(found), name, joinIDs(found)))
-		}
-	}
-	return user{}, actions.Permanent(fmt.Errorf("%w: no ThreadFix user named %s in users/list",
-		actions.ErrUserNotFound, quoteAll(names)))
+			return found, nil
+		},
+		ID:      func(u user) int { return u.ID },
+		Matched: func(name string) string { return "are named " + strconv.Quote(name) },
+		Tried:   func(names []string) string { return "named " + pam.QuoteAll(names, ", then ") + " in users/list" },
+	})
 }
 
 // lookupNames are the names to match, in order: DOMAIN\username then the
-// bare username, the UPN, the e-mail address; duplicates dropped.
-func lookupNames(ref actions.UserRef) []string {
-	var names []string
-	add := func(n string) {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			return
-		}
-		for _, have := range names {
-			if strings.EqualFold(have, n) {
-				return
-			}
-		}
-		names = append(names, n)
-	}
-	if ref.Domain != "" && ref.Username != "" {
-		add(ref.Domain + `\` + ref.Username)
-	}
-	add(ref.Username)
-	add(ref.UPN)
-	add(ref.Email)
-	return names
-}
+// bare username (LDAP users are usually named by their bare account name),
+// the UPN, the e-mail address; duplicates dropped.
+func lookupNames(ref actions.UserRef) []string { return pam.UserNames(ref, true) }
 
 func (c *Client) listUsers(ctx context.Context) ([]user, error) {
 	var out []user
@@ -152,20 +131,4 @@ func parseUserID(s string) (int, error) {
 		return 0, actions.Permanent(fmt.Errorf("target id %q is not a ThreadFix user id (a positive integer)", s))
 	}
 	return int(id), nil
-}
-
-func joinIDs(users []user) string {
-	ids := make([]string, len(users))
-	for i, u := range users {
-		ids[i] = strconv.Itoa(u.ID)
-	}
-	return strings.Join(ids, ", ")
-}
-
-func quoteAll(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
-	}
-	return strings.Join(q, ", then ")
 }

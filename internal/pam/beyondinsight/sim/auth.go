@@ -116,9 +116,7 @@ func (s *Server) newSession() string {
 	b := make([]byte, 15)
 	_, _ = rand.Read(b)
 	token := strings.ToLower(base32.StdEncoding.EncodeToString(b))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sessions[token] = s.Now()
+	s.sessions.Open(token)
 	return token
 }
 
@@ -126,21 +124,9 @@ func (s *Server) newSession() string {
 // extends it: the timeout counts from the last request.
 func (s *Server) touchSession(r *http.Request) (string, bool) {
 	c, err := r.Cookie(SessionCookie)
-	if err != nil {
+	if err != nil || !s.sessions.Touch(c.Value) {
 		return "", false
 	}
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	last, ok := s.sessions[c.Value]
-	if !ok {
-		return "", false
-	}
-	if now.Sub(last) >= s.opts.SessionTimeout {
-		delete(s.sessions, c.Value)
-		return "", false
-	}
-	s.sessions[c.Value] = now
 	return c.Value, true
 }
 
@@ -163,25 +149,10 @@ func (s *Server) authed(h sessionHandler) simkit.HandlerFunc {
 
 // ExpireSessions ends every session at once, as a server restart or the
 // idle timeout would: the next request of each client gets 401.
-func (s *Server) ExpireSessions() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.sessions)
-}
+func (s *Server) ExpireSessions() { s.sessions.EndAll() }
 
 // Sessions counts the sessions still alive by the simulator's clock.
-func (s *Server) Sessions() int {
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, last := range s.sessions {
-		if now.Sub(last) < s.opts.SessionTimeout {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Sessions() int { return s.sessions.Live() }
 
 // signAppIn serves POST Auth/SignAppIn: the PS-Auth credentials open a
 // session kept by cookie, and the answer describes the run-as user.
@@ -198,7 +169,7 @@ func (s *Server) signAppIn(w http.ResponseWriter, r *http.Request, _ simkit.Para
 	}
 	u := found[0]
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: s.newSession(), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	writeJSON(w, http.StatusOK, map[string]any{
+	simkit.WriteJSON(w, http.StatusOK, map[string]any{
 		"UserId":       u.UserID,
 		"EmailAddress": u.EmailAddress,
 		"UserName":     u.UserName,
@@ -208,9 +179,7 @@ func (s *Server) signAppIn(w http.ResponseWriter, r *http.Request, _ simkit.Para
 
 // signOut serves POST Auth/Signout, ending the caller's session.
 func (s *Server) signOut(w http.ResponseWriter, _ *http.Request, _ simkit.Params, session string) {
-	s.mu.Lock()
-	delete(s.sessions, session)
-	s.mu.Unlock()
+	s.sessions.End(session)
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
 	w.WriteHeader(http.StatusOK)
 }

@@ -41,12 +41,12 @@ func (s *Server) recycleClientSecret(w http.ResponseWriter, _ *http.Request, p s
 	s.secrets[u.UserID] = sha256.Sum256([]byte(value))
 	s.mu.Unlock()
 	if !s.opts.ClientSecretAsUser {
-		writeJSON(w, http.StatusOK, value)
+		simkit.WriteJSON(w, http.StatusOK, value)
 		return
 	}
 	answer := wire(u).(wireAppUser)
 	answer.ClientSecret = &value
-	writeJSON(w, http.StatusOK, answer)
+	simkit.WriteJSON(w, http.StatusOK, answer)
 }
 
 // ClientSecretFingerprint is the fingerprint of user id's current client

@@ -140,12 +140,12 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ simkit.Par
 		for i, g := range groups {
 			out[i] = wireOfGroup(g)
 		}
-		writeJSON(w, http.StatusOK, out)
+		simkit.WriteJSON(w, http.StatusOK, out)
 		return
 	}
 	for _, g := range groups {
 		if strings.EqualFold(g.Name, name) {
-			writeJSON(w, http.StatusOK, wireOfGroup(g))
+			simkit.WriteJSON(w, http.StatusOK, wireOfGroup(g))
 			return
 		}
 	}
@@ -154,7 +154,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ simkit.Par
 
 func (s *Server) getGroup(w http.ResponseWriter, _ *http.Request, p simkit.Params, _ string) {
 	if g, ok := s.groupParam(w, p); ok {
-		writeJSON(w, http.StatusOK, wireOfGroup(g))
+		simkit.WriteJSON(w, http.StatusOK, wireOfGroup(g))
 	}
 }
 
@@ -170,7 +170,7 @@ func (s *Server) userGroups(w http.ResponseWriter, _ *http.Request, p simkit.Par
 			out = append(out, wireOfGroup(g))
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	simkit.WriteJSON(w, http.StatusOK, out)
 }
 
 // addMembership serves POST Users/{id}/UserGroups/{groupId}, answering the
@@ -178,7 +178,7 @@ func (s *Server) userGroups(w http.ResponseWriter, _ *http.Request, p simkit.Par
 // again succeeds again: the product's answer is unconfirmed.
 func (s *Server) addMembership(w http.ResponseWriter, _ *http.Request, p simkit.Params, _ string) {
 	if g, ok := s.setMembership(w, p, true); ok {
-		writeJSON(w, http.StatusOK, wireOfGroup(g))
+		simkit.WriteJSON(w, http.StatusOK, wireOfGroup(g))
 	}
 }
 
@@ -241,7 +241,7 @@ type wireGroup struct {
 
 func wireOfGroup(g Group) wireGroup {
 	return wireGroup{
-		GroupID: g.GroupID, Name: nullable(g.Name), Description: nullable(g.Description),
-		DistinguishedName: nullable(g.DistinguishedName), GroupType: nullable(g.GroupType),
+		GroupID: g.GroupID, Name: simkit.Nullable(g.Name), Description: simkit.Nullable(g.Description),
+		DistinguishedName: simkit.Nullable(g.DistinguishedName), GroupType: simkit.Nullable(g.GroupType),
 	}
 }

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -60,11 +59,12 @@ type Server struct {
 	*simkit.Kit
 	opts Options
 
+	sessions *simkit.Sessions // by cookie value
+
 	mu          sync.Mutex
 	users       map[int]*User
 	nextID      int
-	sessions    map[string]time.Time // token -> last request
-	groups      map[int]*Group       // Members unused: see memberships
+	groups      map[int]*Group // Members unused: see memberships
 	memberships map[membership]bool
 	requests    map[int]ActiveRequest // by RequestID
 	nextRequest int
@@ -97,7 +97,7 @@ func New(opts Options) *Server {
 		opts.SessionTimeout = SessionIdleTimeout
 	}
 	s := &Server{
-		opts: opts, users: map[int]*User{}, nextID: 1, sessions: map[string]time.Time{},
+		opts: opts, users: map[int]*User{}, nextID: 1, sessions: simkit.NewSessions(opts.Now, opts.SessionTimeout),
 		groups: map[int]*Group{}, memberships: map[membership]bool{},
 		requests: map[int]ActiveRequest{}, nextRequest: 1, secrets: map[int][sha256.Size]byte{},
 	}
@@ -171,18 +171,14 @@ func (s *Server) PutUser(u User) User {
 func (s *Server) User(id int) (User, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.users[id]
-	if !ok {
-		return User{}, false
-	}
-	return *u, true
+	return simkit.Row(s.users, id, nil)
 }
 
 // Users returns a copy of every stored user, ordered by UserID.
 func (s *Server) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return sortedUsers(s.users)
+	return simkit.Rows(s.users, nil)
 }
 
 // find returns the users GET Users?username=q would return.
@@ -190,7 +186,7 @@ func (s *Server) find(q string) []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []User
-	for _, u := range sortedUsers(s.users) {
+	for _, u := range simkit.Rows(s.users, nil) {
 		if u.matches(q) {
 			out = append(out, u)
 		}
@@ -211,13 +207,13 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ simkit.Para
 	for i, u := range users {
 		out[i] = wire(u)
 	}
-	writeJSON(w, http.StatusOK, out)
+	simkit.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getUser(w http.ResponseWriter, _ *http.Request, p simkit.Params, _ string) {
 	u, ok := s.userParam(w, p)
 	if ok {
-		writeJSON(w, http.StatusOK, wire(u))
+		simkit.WriteJSON(w, http.StatusOK, wire(u))
 	}
 }
 
@@ -238,7 +234,7 @@ func (s *Server) quarantine(w http.ResponseWriter, _ *http.Request, p simkit.Par
 		notFound(w, p["id"])
 		return
 	}
-	writeJSON(w, http.StatusOK, wire(u))
+	simkit.WriteJSON(w, http.StatusOK, wire(u))
 }
 
 // userParam looks up the {id} segment, answering 404 itself when there is
@@ -271,10 +267,4 @@ func queryParam(r *http.Request, name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }

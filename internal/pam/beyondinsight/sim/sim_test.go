@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
+	"github.com/quell-dev/quell/internal/pam/pamtest"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
@@ -25,7 +25,7 @@ const (
 
 type env struct {
 	sim   *sim.Server
-	srv   *httptest.Server
+	url   string // the simulator's, from pamtest.Serve
 	hc    *http.Client
 	clock *simkit.ManualClock
 }
@@ -41,18 +41,16 @@ func newEnv(t *testing.T, opts sim.Options) *env {
 	if opts.Users == nil {
 		opts.Users = sim.DefaultUsers()
 	}
-	clock := simkit.NewManualClock(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC))
+	clock := pamtest.NewClock()
 	opts.Now = clock.Now
 	s := sim.New(opts)
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
-	return &env{sim: s, srv: srv, hc: &http.Client{Jar: jar}, clock: clock}
+	return &env{sim: s, url: pamtest.Serve(t, s), hc: &http.Client{Jar: jar}, clock: clock}
 }
 
 func (e *env) do(t *testing.T, method, path string, header ...string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, nil)
+	req, err := http.NewRequest(method, e.url+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p simkit.Par
 	case stored.UserID == 0:
 		notFound(w, p["id"])
 	default:
-		writeJSON(w, http.StatusOK, wire(stored))
+		simkit.WriteJSON(w, http.StatusOK, wire(stored))
 	}
 }
 

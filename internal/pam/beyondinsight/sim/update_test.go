@@ -13,7 +13,7 @@ import (
 // send is do with a request body.
 func (e *env) send(t *testing.T, method, path, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+sim.APIPrefix+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, e.url+sim.APIPrefix+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,10 @@
 package sim
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"sort"
 	"strings"
+
+	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
 // User types as BeyondInsight names them.
@@ -67,18 +66,7 @@ func DefaultUsers() []User {
 // objects (the API's field names; null fields are fine). Users without a
 // UserID get one assigned by New.
 func LoadUsers(path string) ([]User, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read users: %w", err)
-	}
-	var users []User
-	if err := json.Unmarshal(b, &users); err != nil {
-		return nil, fmt.Errorf("parse users %s: %w", path, err)
-	}
-	if err := validateUsers(users); err != nil {
-		return nil, fmt.Errorf("users %s: %w", path, err)
-	}
-	return users, nil
+	return simkit.LoadSeed(path, "users", validateUsers)
 }
 
 func validateUsers(users []User) error {
@@ -151,29 +139,12 @@ type wireAppUser struct {
 
 func wire(u User) any {
 	w := wireUser{
-		UserID: u.UserID, UserName: nullable(u.UserName), DomainName: nullable(u.DomainName),
-		DistinguishedName: nullable(u.DistinguishedName), FirstName: nullable(u.FirstName),
-		LastName: nullable(u.LastName), EmailAddress: nullable(u.EmailAddress), IsQuarantined: u.IsQuarantined,
+		UserID: u.UserID, UserName: simkit.Nullable(u.UserName), DomainName: simkit.Nullable(u.DomainName),
+		DistinguishedName: simkit.Nullable(u.DistinguishedName), FirstName: simkit.Nullable(u.FirstName),
+		LastName: simkit.Nullable(u.LastName), EmailAddress: simkit.Nullable(u.EmailAddress), IsQuarantined: u.IsQuarantined,
 	}
 	if u.UserType != TypeApplication {
 		return w
 	}
-	return wireAppUser{ClientID: nullable(u.ClientID), AccessPolicyID: u.AccessPolicyID, UserType: TypeApplication, wireUser: w}
-}
-
-func nullable(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// sortedUsers returns the users ordered by UserID, as the API lists them.
-func sortedUsers(m map[int]*User) []User {
-	out := make([]User, 0, len(m))
-	for _, u := range m {
-		out = append(out, *u)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].UserID < out[j].UserID })
-	return out
+	return wireAppUser{ClientID: simkit.Nullable(u.ClientID), AccessPolicyID: u.AccessPolicyID, UserType: TypeApplication, wireUser: w}
 }

@@ -73,15 +73,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ simkit.Params) 
 		name = req.Domain + `\` + req.Username
 	}
 	if !s.credentialsMatch(name, req.Password) {
-		writeJSON(w, http.StatusOK, loginRefusal{ErrList: []loginError{{ErrLogMessage: "Invalid Username or Password", ErrorCode: ErrCodeLoginRefused}}})
+		simkit.WriteJSON(w, http.StatusOK, loginRefusal{ErrList: []loginError{{ErrLogMessage: "Invalid Username or Password", ErrorCode: ErrCodeLoginRefused}}})
 		return
 	}
 	u, known := s.userByName(name)
 	if known && !u.Enabled {
-		writeJSON(w, http.StatusOK, loginRefusal{ErrList: []loginError{{ErrLogMessage: "User account is disabled", ErrorCode: ErrCodeLoginRefused}}})
+		simkit.WriteJSON(w, http.StatusOK, loginRefusal{ErrList: []loginError{{ErrLogMessage: "User account is disabled", ErrorCode: ErrCodeLoginRefused}}})
 		return
 	}
-	writeJSON(w, http.StatusOK, loginAnswer{
+	simkit.WriteJSON(w, http.StatusOK, loginAnswer{
 		AliasName: "1", UserGUID: u.GUID, SMTPAddress: u.Email, UserName: name, ProviderType: 1, Token: s.newToken(),
 	})
 }
@@ -104,9 +104,7 @@ func (s *Server) newToken() string {
 	b := make([]byte, 96)
 	_, _ = rand.Read(b)
 	token := TokenPrefix + hex.EncodeToString(b)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokens[token] = s.Now()
+	s.tokens.Open(token)
 	return token
 }
 
@@ -114,21 +112,9 @@ func (s *Server) newToken() string {
 // extends it: the timeout counts from the last request.
 func (s *Server) touchToken(r *http.Request) (string, bool) {
 	token := r.Header.Get("Authtoken")
-	if token == "" {
+	if token == "" || !s.tokens.Touch(token) {
 		return "", false
 	}
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	last, ok := s.tokens[token]
-	if !ok {
-		return "", false
-	}
-	if now.Sub(last) >= s.opts.TokenTimeout {
-		delete(s.tokens, token)
-		return "", false
-	}
-	s.tokens[token] = now
 	return token, true
 }
 
@@ -153,9 +139,7 @@ func (s *Server) authed(h tokenHandler) simkit.HandlerFunc {
 // logout serves POST Logout: the token stops working and the answer is
 // the plain text "User logged out". [DOC]
 func (s *Server) logout(w http.ResponseWriter, _ *http.Request, _ simkit.Params, token string) {
-	s.mu.Lock()
-	delete(s.tokens, token)
-	s.mu.Unlock()
+	s.tokens.End(token)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = io.WriteString(w, "User logged out")
 }

@@ -46,11 +46,12 @@ type Server struct {
 	*simkit.Kit
 	opts Options
 
+	tokens *simkit.Sessions
+
 	mu     sync.Mutex
 	users  map[int]*User
 	groups map[int]UserGroup
 	nextID int
-	tokens map[string]time.Time // token -> last request
 }
 
 // New returns a simulator. It panics when Username or Password is empty or
@@ -71,7 +72,7 @@ func New(opts Options) *Server {
 	if opts.Groups == nil {
 		opts.Groups = DefaultGroups()
 	}
-	s := &Server{opts: opts, users: map[int]*User{}, groups: map[int]UserGroup{}, nextID: 1, tokens: map[string]time.Time{}}
+	s := &Server{opts: opts, users: map[int]*User{}, groups: map[int]UserGroup{}, nextID: 1, tokens: simkit.NewSessions(opts.Now, opts.TokenTimeout)}
 	s.Kit = simkit.New(simkit.Options{
 		Prefixes:   []string{APIPrefix, CommandCenterPrefix},
 		MaxEntries: opts.MaxLogEntries,
@@ -141,18 +142,14 @@ func (s *Server) catalogGroup(g UserGroup) UserGroup {
 func (s *Server) User(id int) (User, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.users[id]
-	if !ok {
-		return User{}, false
-	}
-	return clone(*u), true
+	return simkit.Row(s.users, id, clone)
 }
 
 // Users returns a copy of every stored user, ordered by id.
 func (s *Server) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return sortedUsers(s.users)
+	return simkit.Rows(s.users, clone)
 }
 
 // Group returns the catalog's group with that id.
@@ -165,25 +162,10 @@ func (s *Server) Group(id int) (UserGroup, bool) {
 
 // ExpireTokens ends every token at once, as a server restart or the idle
 // timeout would: the next request of each client gets 401.
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.tokens)
-}
+func (s *Server) ExpireTokens() { s.tokens.EndAll() }
 
 // Tokens counts the tokens still alive by the simulator's clock.
-func (s *Server) Tokens() int {
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, last := range s.tokens {
-		if now.Sub(last) < s.opts.TokenTimeout {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Tokens() int { return s.tokens.Live() }
 
 func (s *Server) userByName(name string) (User, bool) {
 	s.mu.Lock()
@@ -215,7 +197,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ simkit.Para
 		out.Users = append(out.Users, summary(u))
 	}
 	out.NumberOfUsers = len(out.Users)
-	writeJSON(w, http.StatusOK, out)
+	simkit.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getUser(w http.ResponseWriter, _ *http.Request, p simkit.Params, _ string) {
@@ -225,7 +207,7 @@ func (s *Server) getUser(w http.ResponseWriter, _ *http.Request, p simkit.Params
 		notFound(w)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire(u))
+	simkit.WriteJSON(w, http.StatusOK, wire(u))
 }
 
 func optionalInt(s string) (int, error) {

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quell-dev/quell/internal/pam/commvault/sim"
+	"github.com/quell-dev/quell/internal/pam/pamtest"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
@@ -21,7 +21,7 @@ const (
 
 type env struct {
 	sim   *sim.Server
-	srv   *httptest.Server
+	url   string // the simulator's, from pamtest.Serve
 	clock *simkit.ManualClock
 }
 
@@ -33,12 +33,10 @@ func newEnv(t *testing.T, opts sim.Options) *env {
 	if opts.Users == nil {
 		opts.Users = sim.DefaultUsers()
 	}
-	clock := simkit.NewManualClock(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC))
+	clock := pamtest.NewClock()
 	opts.Now = clock.Now
 	s := sim.New(opts)
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return &env{sim: s, srv: srv, clock: clock}
+	return &env{sim: s, url: pamtest.Serve(t, s), clock: clock}
 }
 
 // do sends one request; token "" sends no Authtoken header.
@@ -48,7 +46,7 @@ func (e *env) do(t *testing.T, method, path, token, body string) (int, string) {
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	req, err := http.NewRequest(method, e.url+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func (s *Server) modifyUser(w http.ResponseWriter, r *http.Request, p simkit.Par
 		return
 	}
 	s.users[id] = &next
-	writeJSON(w, http.StatusOK, genericResp{})
+	simkit.WriteJSON(w, http.StatusOK, genericResp{})
 }
 
 // apply changes u as req asks, or explains why it cannot. Callers hold

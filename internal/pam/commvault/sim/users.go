@@ -1,11 +1,10 @@
 package sim
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"sort"
 	"strings"
+
+	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
 // Entity is the API's {id, name} reference (company, plan, provider).
@@ -104,21 +103,17 @@ type seedUser struct {
 // objects with the API's field names. Users without an id get one
 // assigned by New; "enabled" defaults to true.
 func LoadUsers(path string) ([]User, error) {
-	b, err := os.ReadFile(path)
+	var users []User
+	_, err := simkit.LoadSeed(path, "users", func(seeds []seedUser) error {
+		users = make([]User, len(seeds))
+		for i, s := range seeds {
+			users[i] = s.User
+			users[i].Enabled = s.Enabled == nil || *s.Enabled
+		}
+		return validateUsers(users)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("read users: %w", err)
-	}
-	var seeds []seedUser
-	if err := json.Unmarshal(b, &seeds); err != nil {
-		return nil, fmt.Errorf("parse users %s: %w", path, err)
-	}
-	users := make([]User, len(seeds))
-	for i, s := range seeds {
-		users[i] = s.User
-		users[i].Enabled = s.Enabled == nil || *s.Enabled
-	}
-	if err := validateUsers(users); err != nil {
-		return nil, fmt.Errorf("users %s: %w", path, err)
+		return nil, err
 	}
 	return users, nil
 }
@@ -148,17 +143,6 @@ func validateUsers(users []User) error {
 		ids[u.ID], names[name] = true, true
 	}
 	return nil
-}
-
-// sortedUsers returns copies of the users ordered by id, as the API
-// lists them.
-func sortedUsers(m map[int]*User) []User {
-	out := make([]User, 0, len(m))
-	for _, u := range m {
-		out = append(out, clone(*u))
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
 }
 
 // clone copies u deeply enough that the caller cannot change stored state.

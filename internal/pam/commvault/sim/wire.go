@@ -1,9 +1,10 @@
 package sim
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
 // Error codes of GenericResp answers.
@@ -104,15 +105,9 @@ func guidFor(id int) string {
 	return fmt.Sprintf("%08X-0000-4000-8000-%012X", id, id)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // writeError answers a GenericResp with a non-zero code.
 func writeError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, genericResp{ErrorMessage: msg, ErrorCode: code})
+	simkit.WriteJSON(w, status, genericResp{ErrorMessage: msg, ErrorCode: code})
 }
 
 func notFound(w http.ResponseWriter) {

@@ -129,22 +129,14 @@ func (s *Server) PutUser(u User) User {
 func (s *Server) User(id int) (User, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.users[id]
-	if !ok {
-		return User{}, false
-	}
-	return clone(*u), true
+	return simkit.Row(s.users, id, clone)
 }
 
 // Users returns a copy of every stored user, ordered by id.
 func (s *Server) Users() []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := sortedUsers(s.users)
-	for i := range out {
-		out[i] = clone(out[i])
-	}
-	return out
+	return simkit.Rows(s.users, clone)
 }
 
 // Roles returns the roles, ordered by id.

@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/quell-dev/quell/internal/pam/pamtest"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/pam/threadfix/sim"
 )
@@ -21,7 +21,7 @@ const (
 
 type env struct {
 	sim *sim.Server
-	srv *httptest.Server
+	url string // the simulator's, from pamtest.Serve
 }
 
 func newEnv(t *testing.T, opts sim.Options) *env {
@@ -34,9 +34,7 @@ func newEnv(t *testing.T, opts sim.Options) *env {
 	}
 	opts.RestrictedKeys = append(opts.RestrictedKeys, readOnlyKey)
 	s := sim.New(opts)
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return &env{sim: s, srv: srv}
+	return &env{sim: s, url: pamtest.Serve(t, s)}
 }
 
 // answer is a decoded envelope plus the HTTP status.
@@ -53,7 +51,7 @@ type answer struct {
 // form-encoded unless a Content-Type pair says otherwise.
 func (e *env) do(t *testing.T, method, path, body string, header ...string) answer {
 	t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

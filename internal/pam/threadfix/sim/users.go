@@ -1,12 +1,11 @@
 package sim
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"sort"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
 // User types ThreadFix knows.
@@ -89,18 +88,9 @@ func DefaultDirectories() []Directory {
 // LoadUsers reads seed users from a JSON file holding an array of User
 // objects and checks them as New would (against DefaultRoles).
 func LoadUsers(path string) ([]User, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read users: %w", err)
-	}
-	var users []User
-	if err := json.Unmarshal(b, &users); err != nil {
-		return nil, fmt.Errorf("parse users %s: %w", path, err)
-	}
-	if err := validateUsers(users, roleSet(DefaultRoles())); err != nil {
-		return nil, fmt.Errorf("users %s: %w", path, err)
-	}
-	return users, nil
+	return simkit.LoadSeed(path, "users", func(users []User) error {
+		return validateUsers(users, roleSet(DefaultRoles()))
+	})
 }
 
 // validateUsers checks a seed: positive unique ids, unique non-empty
@@ -180,7 +170,7 @@ type wireAudit struct {
 }
 
 func toWireUser(u User) wireUser {
-	return wireUser{ID: u.ID, Name: u.Name, DisplayName: nullable(u.DisplayName), Type: u.Type, ActiveDirectory: u.ActiveDirectory}
+	return wireUser{ID: u.ID, Name: u.Name, DisplayName: simkit.Nullable(u.DisplayName), Type: u.Type, ActiveDirectory: u.ActiveDirectory}
 }
 
 // toWireAudit maps globalRoleId onto the audit fields: -1 is no flag and no
@@ -189,28 +179,11 @@ func toWireUser(u User) wireUser {
 // audit answer is [INFERRED].
 func toWireAudit(u User, roles map[int]Role) wireAudit {
 	a := wireAudit{
-		ID: u.ID, Name: u.Name, DisplayName: nullable(u.DisplayName), Type: u.Type, ActiveDirectory: u.ActiveDirectory,
+		ID: u.ID, Name: u.Name, DisplayName: simkit.Nullable(u.DisplayName), Type: u.Type, ActiveDirectory: u.ActiveDirectory,
 		HasGlobalGroupAccess: u.GlobalRoleID != NoGlobalAccess, Groups: []any{}, AccessControlTeamMaps: []any{},
 	}
 	if r, ok := roles[u.GlobalRoleID]; ok && u.GlobalRoleID > 0 {
 		a.GlobalRole = &r
 	}
 	return a
-}
-
-func nullable(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// sortedUsers returns copies of the users ordered by id.
-func sortedUsers(m map[int]*User) []User {
-	out := make([]User, 0, len(m))
-	for _, u := range m {
-		out = append(out, *u)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
 }
