@@ -101,6 +101,9 @@ type Action struct {
 	// Rule names the policy rule that planned it, if any.
 	Rule   string `json:"rule,omitempty"`
 	DryRun bool   `json:"dry_run,omitempty"`
+	// OnlyIfExists marks an action fanned out to every target: a user with
+	// no account on this one is skipped, not failed.
+	OnlyIfExists bool `json:"only_if_exists,omitempty"`
 	// ApprovedBy names the operator who approved a parked action; an
 	// approved action is not held to the blast-radius limit again.
 	ApprovedBy  string    `json:"approved_by,omitempty"`

@@ -160,6 +160,9 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	}
 	defer e.unlock(ctx, a, unlock)
 	out, calls, err := e.callWithRetry(ctx, target, a)
+	if a.OnlyIfExists && errors.Is(err, ErrUserNotFound) {
+		out, err = Outcome{Status: StatusSkipped, Reason: "no account on " + a.Target}, nil
+	}
 	attempts := lease.Attempts + calls
 	if err == nil {
 		err = e.deliverSecret(ctx, a, &out)

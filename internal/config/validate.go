@@ -228,8 +228,8 @@ func (c *Config) validatePolicy(p *problems) {
 			if a.Action == "" {
 				p.add(apath+".action", "missing")
 			}
-			if !targets[a.Target] {
-				p.add(apath+".target", "%q is not a configured target", a.Target)
+			if !targets[a.Target] && a.Target != "*" {
+				p.add(apath+".target", "%q is not a configured target (or * for every target that can do it)", a.Target)
 			}
 			if strings.TrimSpace(a.User) == "" {
 				p.add(apath+".user", "missing (a CEL expression, e.g. data.user)")

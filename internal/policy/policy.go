@@ -7,6 +7,7 @@ package policy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -40,9 +41,12 @@ type ruleAction struct {
 	kind   actions.Kind
 	target string
 	dryRun bool
-	user   cel.Program
-	params map[string]cel.Program
-	reason string
+	// onlyIfExists is set on actions fanned out to every target: a user
+	// without an account there is skipped, not failed.
+	onlyIfExists bool
+	user         cel.Program
+	params       map[string]cel.Program
+	reason       string
 }
 
 // costLimit bounds one expression's evaluation, so a rule cannot stall the planner.
@@ -74,22 +78,26 @@ func Compile(p config.Policy, targets []config.Target, supports Supports) (*Engi
 		cr.when = compile(env, r.When, cel.BoolType, path+".when", &problems)
 		for j, a := range r.Actions {
 			apath := fmt.Sprintf("%s.actions[%d]", path, j)
-			ca := ruleAction{target: a.Target, reason: a.Reason, params: map[string]cel.Program{}}
+			ca := ruleAction{reason: a.Reason, params: map[string]cel.Program{}}
 			kind, err := actions.ParseKind(a.Action)
 			if err != nil {
 				problems = append(problems, apath+".action: "+err.Error())
 			}
 			ca.kind = kind
+			ca.user = compile(env, a.User, nil, apath+".user", &problems)
+			for k, expr := range a.Params {
+				ca.params[k] = compile(env, expr, nil, apath+".params."+k, &problems)
+			}
+			if a.Target == "*" {
+				cr.actions = append(cr.actions, fanOut(ca, targets, supports)...)
+				continue
+			}
 			if t, ok := kinds[a.Target]; !ok {
 				problems = append(problems, fmt.Sprintf("%s.target: %q is not a configured target", apath, a.Target))
 			} else if err == nil && supports != nil && !supports(t.Kind, kind) {
 				problems = append(problems, fmt.Sprintf("%s: target %s (%s) cannot %s", apath, t.Name, t.Kind, kind))
 			} else {
-				ca.dryRun = t.DryRun
-			}
-			ca.user = compile(env, a.User, nil, apath+".user", &problems)
-			for k, expr := range a.Params {
-				ca.params[k] = compile(env, expr, nil, apath+".params."+k, &problems)
+				ca.target, ca.dryRun = t.Name, t.DryRun
 			}
 			cr.actions = append(cr.actions, ca)
 		}
@@ -99,6 +107,25 @@ func Compile(p config.Policy, targets []config.Target, supports Supports) (*Engi
 		return nil, fmt.Errorf("invalid policy:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return e, nil
+}
+
+// fanOut expands target "*" into one action per configured target that
+// can carry it out (for a rotation: that also has a secret recipient). On
+// those, a user without an account is not a failure: it is skipped.
+func fanOut(ca ruleAction, targets []config.Target, supports Supports) []ruleAction {
+	var out []ruleAction
+	for _, t := range targets {
+		if supports != nil && !supports(t.Kind, ca.kind) {
+			continue
+		}
+		if ca.kind == actions.RotateClientSecret && len(t.SecretRecipients) == 0 {
+			continue
+		}
+		one := ca
+		one.target, one.dryRun, one.onlyIfExists = t.Name, t.DryRun, true
+		out = append(out, one)
+	}
+	return out
 }
 
 func compile(env *cel.Env, expr string, want *cel.Type, path string, problems *[]string) cel.Program {
@@ -155,6 +182,9 @@ func (e *Engine) plan(r rule, ev cloudevents.Event, vars map[string]any, now tim
 	res.Matched = true
 	for _, a := range r.actions {
 		act, err := a.build(ev, r, vars, now, e.DryRun)
+		if errors.Is(err, errNothingToChange) {
+			continue
+		}
 		if err != nil {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s on %s: %v", a.kind, a.target, err))
 			continue
@@ -173,32 +203,55 @@ func (a ruleAction) build(ev cloudevents.Event, r rule, vars map[string]any, now
 	if err != nil {
 		return actions.Action{}, err
 	}
-	params := map[string]any{}
-	for k, prg := range a.params {
-		v, _, err := prg.Eval(vars)
-		if err != nil {
-			return actions.Action{}, fmt.Errorf("params.%s: %w", k, err)
-		}
-		params[k] = plain(v.Value())
+	params, err := a.evalParams(vars)
+	if err != nil {
+		return actions.Action{}, err
 	}
 	reason := a.reason
 	if reason == "" {
 		reason = fmt.Sprintf("rule %s matched event %s", r.name, ev.ID())
 	}
 	act := actions.Action{
-		Kind:        a.kind,
-		Target:      a.target,
-		User:        user,
-		Params:      params,
-		Reason:      reason,
-		RequestedBy: "policy",
-		Cause:       ev.ID(),
-		Rule:        r.name,
-		DryRun:      dryRun || r.dryRun || a.dryRun,
-		RequestedAt: now.UTC(),
+		Kind:         a.kind,
+		Target:       a.target,
+		User:         user,
+		Params:       params,
+		Reason:       reason,
+		RequestedBy:  "policy",
+		Cause:        ev.ID(),
+		Rule:         r.name,
+		DryRun:       dryRun || r.dryRun || a.dryRun,
+		OnlyIfExists: a.onlyIfExists,
+		RequestedAt:  now.UTC(),
 	}
 	act.AssignID(events.MsgID(ev))
 	return act, nil
+}
+
+// errNothingToChange means an update_attributes action found none of its
+// attributes in the event: there is nothing to plan.
+var errNothingToChange = errors.New("no attribute to change")
+
+// evalParams evaluates the parameters. For update_attributes each
+// attribute is optional: an expression naming a field the event does not
+// carry (an HR change that did not touch it) leaves the attribute out, so
+// only what changed is updated.
+func (a ruleAction) evalParams(vars map[string]any) (map[string]any, error) {
+	params := map[string]any{}
+	for k, prg := range a.params {
+		v, _, err := prg.Eval(vars)
+		if err != nil {
+			if a.kind == actions.UpdateAttributes && strings.Contains(err.Error(), "no such key") {
+				continue
+			}
+			return nil, fmt.Errorf("params.%s: %w", k, err)
+		}
+		params[k] = plain(v.Value())
+	}
+	if a.kind == actions.UpdateAttributes && len(params) == 0 {
+		return nil, errNothingToChange
+	}
+	return params, nil
 }
 
 func activation(ev cloudevents.Event) (map[string]any, error) {

@@ -124,3 +124,50 @@ func TestCompileReportsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestFanOutAndChangedAttributesOnly(t *testing.T) {
+	all := []config.Target{{Name: "bi", Kind: "beyondinsight"}, {Name: "cv", Kind: "commvault"}, {Name: "tf", Kind: "threadfix"}}
+	supports := func(kind string, k actions.Kind) bool {
+		return k == actions.Quarantine || (kind == "commvault" && k == actions.UpdateAttributes)
+	}
+	e, err := policy.Compile(config.Policy{Rules: []config.Rule{
+		{Name: "terminated", When: `data.change == "terminated"`,
+			Actions: []config.RuleAction{{Action: "quarantine", Target: "*", User: "data.user"}}},
+		{Name: "changed", When: `data.change == "updated"`,
+			Actions: []config.RuleAction{{Action: "update_attributes", Target: "*", User: "data.user",
+				Params: map[string]string{"email": "data.changed_fields.workEmail", "full_name": "data.changed_fields.displayName"}}}},
+	}}, all, supports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := func(data events.HREmployee) []actions.Action {
+		ev, err := events.New(events.SourceFor("hr"), "e-"+data.Change, events.TypeHREmployee, time.Now(), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Plan(ev, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []actions.Action
+		for _, r := range res {
+			if len(r.Errors) > 0 {
+				t.Fatalf("rule %s: %v", r.Rule, r.Errors)
+			}
+			out = append(out, r.Actions...)
+		}
+		return out
+	}
+	user := actions.UserRef{Email: "jdoe@example.com", UPN: "jdoe@example.com"}
+	term := plan(events.HREmployee{Change: "terminated", User: user})
+	if len(term) != 3 || !term[0].OnlyIfExists || term[0].Target == term[1].Target {
+		t.Fatalf("termination fan-out: %+v", term)
+	}
+	upd := plan(events.HREmployee{Change: "updated", User: user, ChangedFields: map[string]any{"workEmail": "john.doe@example.com"}})
+	if len(upd) != 1 || upd[0].Target != "cv" || len(upd[0].Params) != 1 || upd[0].Params["email"] != "john.doe@example.com" {
+		t.Fatalf("changed fields only: %+v", upd)
+	}
+	if none := plan(events.HREmployee{Change: "updated", User: user, ChangedFields: map[string]any{"department": "Sales"}}); len(none) != 0 {
+		t.Fatalf("an update touching no mapped field planned %+v", none)
+	}
+}
