@@ -96,14 +96,15 @@ func BuildSources(cfg *config.Config) ([]ingest.Source, error) {
 			problems = append(problems, fmt.Sprintf("%s.auth: %s", path, strings.ReplaceAll(err.Error(), "\n", "; ")))
 		}
 		src := ingest.Source{Name: s.Name, Kind: s.Kind, Verifier: v}
-		if s.Kind == "generic" {
-			g, err := sources.NewGeneric(s.Name, s.Mapping)
-			if err != nil {
-				problems = append(problems, fmt.Sprintf("%s.%v", path, err))
-			}
-			src.Parser = g
-		} else if len(s.Mapping) > 0 {
-			problems = append(problems, fmt.Sprintf("%s.mapping: only generic sources take a mapping", path))
+		parser, err := sources.New(s.Kind, s.Name, s.Mapping)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s.%v", path, err))
+		}
+		switch p := parser.(type) {
+		case sources.Parser:
+			src.Parser = p
+		case sources.HRParser:
+			src.HRParser = p
 		}
 		out = append(out, src)
 	}

@@ -27,7 +27,7 @@ func (e *ValidationError) Error() string {
 // Known kinds. Target kinds are checked here so that a typo fails at
 // start-up; what each kind can do is checked when targets are built.
 var (
-	SourceKinds = []string{"generic", "cloudevents"}
+	SourceKinds = []string{"generic", "splunk", "elastic", "sentinel", "cloudevents", "bamboohr", "hr-generic"}
 	TargetKinds = []string{"beyondinsight", "commvault", "threadfix"}
 	AuthSchemes = []string{"standard-webhooks", "bearer", "basic", "bamboohr", "hmac", "none"}
 )

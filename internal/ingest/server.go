@@ -24,13 +24,20 @@ type Parser interface {
 	Parse(body []byte) ([]events.Alert, error)
 }
 
+// HRParser turns a verified body into normalized HR employee changes.
+type HRParser interface {
+	ParseHR(body []byte) ([]events.HREmployee, error)
+}
+
 // Source is one configured webhook sender.
 type Source struct {
 	Name     string
 	Kind     string
 	Verifier sourceauth.Verifier
-	// Parser is nil for the cloudevents kind.
-	Parser Parser
+	// Parser (alert kinds) or HRParser (HR kinds); neither for cloudevents,
+	// whose requests are CloudEvents already.
+	Parser   Parser
+	HRParser HRParser
 }
 
 // APIToken authenticates /v1/events and /v1/actions.

@@ -39,7 +39,7 @@ func (s *Server) webhook(_ http.ResponseWriter, r *http.Request) (accepted, erro
 	if err := checkDeliveryID(deliveryID); err != nil {
 		return accepted{}, err
 	}
-	if src.Parser == nil {
+	if src.Parser == nil && src.HRParser == nil {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return s.publishCloudEvents(r, src.Name)
 	}
@@ -60,7 +60,7 @@ func (s *Server) webhook(_ http.ResponseWriter, r *http.Request) (accepted, erro
 // from the body's hash when the scheme has none, so an identical resend is
 // a duplicate.
 func Normalize(src Source, body []byte, deliveryID string, now time.Time) ([]cloudevents.Event, error) {
-	alerts, err := src.Parser.Parse(body)
+	typ, items, err := parse(src, body, now)
 	if err != nil {
 		return nil, err
 	}
@@ -69,20 +69,45 @@ func Normalize(src Source, body []byte, deliveryID string, now time.Time) ([]clo
 		sum := sha256.Sum256(body)
 		base = "sha256-" + hex.EncodeToString(sum[:12])
 	}
-	evs := make([]cloudevents.Event, 0, len(alerts))
-	for i, a := range alerts {
-		a.ReceivedAt = now.UTC()
+	evs := make([]cloudevents.Event, 0, len(items))
+	for i, data := range items {
 		id := base
-		if len(alerts) > 1 {
+		if len(items) > 1 {
 			id = fmt.Sprintf("%s-%d", base, i)
 		}
-		ev, err := events.New(events.SourceFor(src.Name), id, events.TypeAlert, now, a)
+		ev, err := events.New(events.SourceFor(src.Name), id, typ, now, data)
 		if err != nil {
 			return nil, err
 		}
 		evs = append(evs, ev)
 	}
 	return evs, nil
+}
+
+// parse runs the source's parser and returns the event type and the data
+// of each event, stamped with the time received.
+func parse(src Source, body []byte, now time.Time) (string, []any, error) {
+	var items []any
+	if src.HRParser != nil {
+		emps, err := src.HRParser.ParseHR(body)
+		if err != nil {
+			return "", nil, err
+		}
+		for _, e := range emps {
+			e.ReceivedAt = now.UTC()
+			items = append(items, e)
+		}
+		return events.TypeHREmployee, items, nil
+	}
+	alerts, err := src.Parser.Parse(body)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, a := range alerts {
+		a.ReceivedAt = now.UTC()
+		items = append(items, a)
+	}
+	return events.TypeAlert, items, nil
 }
 
 func checkDeliveryID(id string) error {

@@ -84,6 +84,8 @@ type PipelineOptions struct {
 	Extra string
 	// TargetExtra is YAML added to the bi target (e.g. "circuit: {failures: 2}").
 	TargetExtra string
+	// Sources is YAML list items added to sources: (after the demo source).
+	Sources string
 	// BIUsers seeds the BeyondInsight simulator (default: sim.DefaultUsers()).
 	BIUsers []sim.User
 	// NoWorker starts everything but the worker.
@@ -163,6 +165,7 @@ sources:
   - name: demo
     kind: generic
     auth: {scheme: standard-webhooks, secrets: ["file:%s"]}
+%s
 targets:
   - name: bi
     kind: beyondinsight
@@ -181,7 +184,7 @@ targets:
     timeout: 2s
     credentials: {username: %s, password: "file:%s"}
 %s
-%s`, p.NATS.Server.ClientURL(), ingestAddr, filepath.Join(p.dir, "api"), filepath.Join(p.dir, "webhook"), p.BIURL,
+%s`, p.NATS.Server.ClientURL(), ingestAddr, filepath.Join(p.dir, "api"), filepath.Join(p.dir, "webhook"), o.Sources, p.BIURL,
 		filepath.Join(p.dir, "bi"), BIRunAs, o.TargetExtra, tfURL, filepath.Join(p.dir, "tf"), cvURL, CVUser, filepath.Join(p.dir, "cv"), policy, o.Extra)
 	cfg, err := config.Parse([]byte(yaml))
 	if err != nil {
