@@ -38,6 +38,8 @@ type ExecutorConfig struct {
 	Secrets SecretSink
 	// Safety is consulted before anything else; nil allows everything.
 	Safety Safety
+	// OnRetry, if set, is told of every retry of a transient error (metrics).
+	OnRetry func(ctx context.Context, a Action)
 	// Owner identifies this worker in ledger leases.
 	Owner string
 	// Lease is how long a claim on an action lasts; it must cover a whole
@@ -56,6 +58,10 @@ type ExecutorConfig struct {
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
+
+// OnRetry sets the hook told of every retry (wired after construction,
+// when the metrics exist).
+func (e *Executor) OnRetry(f func(ctx context.Context, a Action)) { e.cfg.OnRetry = f }
 
 // Guards that can skip an action (Result.Guard, ActionResult.Guard).
 const (
@@ -374,6 +380,9 @@ func (e *Executor) callWithRetry(ctx context.Context, t Target, a Action) (Outco
 		}
 		if wait == backoff.Stop || e.cfg.Now().Add(wait).After(deadline) {
 			return Outcome{}, calls, Transient(fmt.Errorf("retries exhausted after %d calls: %w", calls, err), retryAfter)
+		}
+		if e.cfg.OnRetry != nil {
+			e.cfg.OnRetry(ctx, a)
 		}
 		e.cfg.Logger.InfoContext(ctx, "transient target error, retrying", "action_id", a.ID,
 			"target", a.Target, "attempt", calls, "wait", wait.String(), "error", err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/quelltest"
 	"github.com/quell-dev/quell/internal/telemetry"
 )
@@ -18,6 +19,7 @@ func TestMetricsAreServed(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{Telemetry: tel})
+	p.BI.Inject("POST Users/{id}/Quarantine", simkit.Fault{Status: 503, Times: 1})
 	p.PostAlert(t, `{"user":"asmith","severity":90}`, "")
 	p.PostAlert(t, `{"user":"asmith","severity":90}`, "")
 	p.WaitResults(t, 2, 15*time.Second)
@@ -26,6 +28,13 @@ func TestMetricsAreServed(t *testing.T) {
 		{p.WorkerURL + "/metrics", `outcome="completed",target="bi"} 1`},
 		{p.WorkerURL + "/metrics", `outcome="skipped",target="bi"} 1`},
 		{p.WorkerURL + "/metrics", `quell_action_duration_seconds_bucket{action="quarantine"`},
+		{p.WorkerURL + "/metrics", `quell_action_retries_total{action="quarantine"`},
+		{p.WorkerURL + "/metrics", `quell_dlq_size{`},
+		{p.WorkerURL + "/metrics", `quell_consumer_pending{consumer="executor"`},
+		{p.WorkerURL + "/metrics", `quell_parked_actions{`},
+		{p.WorkerURL + "/metrics", `quell_publish_duration_seconds_bucket{`},
+		{p.IngestURL + "/metrics", `quell_publish_duration_seconds_bucket{`},
+		{p.WorkerURL + "/metrics", `http_client_request_duration_seconds_bucket{`},
 	} {
 		resp, err := http.Get(c.url)
 		if err != nil {

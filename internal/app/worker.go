@@ -127,6 +127,10 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log, ID: id}
 	if tel != nil {
 		wcfg.Metrics = worker.NewMetrics(tel.Meter)
+		exec.OnRetry(wcfg.Metrics.Retry)
+		if err := worker.ObserveQueues(tel.Meter, js); err != nil {
+			return nil, err
+		}
 	}
 	return worker.New(wcfg), nil
 }

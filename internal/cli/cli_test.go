@@ -113,7 +113,7 @@ func TestStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"QUELL_EVENTS", "QUELL_DLQ", "executor", "planner", "bi      closed"} {
+	for _, want := range []string{"QUELL_EVENTS", "QUELL_DLQ", "executor", "planner", "bi      closed", "quarantine on bi", "PARKED for approval: 0"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}

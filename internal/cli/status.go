@@ -14,6 +14,7 @@ import (
 
 	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/safety"
 )
 
 // Status is what `quellctl status` reports.
@@ -21,6 +22,10 @@ type Status struct {
 	Streams   []StreamStatus      `json:"streams"`
 	Consumers []ConsumerStatus    `json:"consumers"`
 	Circuits  []app.CircuitReport `json:"circuits"`
+	// Parked counts actions waiting for approval; Windows the blast-radius
+	// windows in use (how many actions each admitted lately).
+	Parked  int                  `json:"parked"`
+	Windows []safety.WindowState `json:"blast_radius_windows"`
 }
 
 // StreamStatus is one stream's size.
@@ -95,7 +100,20 @@ func readStatus(ctx context.Context, js jetstream.JetStream) (Status, error) {
 			InFlight: info.NumAckPending, Redelivered: info.NumRedelivered, Waiting: info.NumWaiting})
 	}
 	circuits, err := readCircuits(ctx, js)
+	if err != nil {
+		return st, err
+	}
 	st.Circuits = circuits
+	board, err := safety.OpenBoard(ctx, js)
+	if err != nil {
+		return st, err
+	}
+	parked, err := board.List(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Parked = len(parked)
+	st.Windows, err = safety.Windows(ctx, js)
 	return st, err
 }
 
@@ -144,5 +162,10 @@ func (e *env) printStatus(st Status) error {
 	for _, c := range st.Circuits {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s ago\n", c.Target, c.State, c.Worker, time.Since(c.At).Round(time.Second))
 	}
+	fmt.Fprintln(tw, "\nBLAST RADIUS\tADMITTED\tNEWEST\t")
+	for _, w := range st.Windows {
+		fmt.Fprintf(tw, "%s on %s\t%d\t%s\t\n", w.Action, w.Target, w.Admitted, w.Newest.Local().Format(time.DateTime))
+	}
+	fmt.Fprintf(tw, "\nPARKED for approval: %d (quellctl parked)\n", st.Parked)
 	return tw.Flush()
 }

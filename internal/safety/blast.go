@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -140,4 +141,43 @@ func (w *window) has(id string) bool {
 		}
 	}
 	return false
+}
+
+// WindowState is one blast-radius window as operators see it.
+type WindowState struct {
+	Target   string    `json:"target"`
+	Action   string    `json:"action"`
+	Admitted int       `json:"admitted"`
+	Newest   time.Time `json:"newest"`
+}
+
+// Windows lists the blast-radius windows kept in the limits bucket. The
+// counts include entries older than their rule's window until the next
+// action prunes them.
+func Windows(ctx context.Context, js jetstream.JetStream) ([]WindowState, error) {
+	kv, err := js.KeyValue(ctx, events.BucketLimits)
+	if err != nil {
+		return nil, err
+	}
+	lister, err := kv.ListKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []WindowState
+	for key := range lister.Keys() {
+		e, err := kv.Get(ctx, key)
+		if err != nil {
+			continue
+		}
+		var w window
+		if json.Unmarshal(e.Value(), &w) != nil || len(w.Admitted) == 0 {
+			continue
+		}
+		var target, action string
+		if parts := strings.SplitN(strings.TrimPrefix(key, "blast."), ".", 2); len(parts) == 2 {
+			target, action = parts[0], parts[1]
+		}
+		out = append(out, WindowState{Target: target, Action: action, Admitted: len(w.Admitted), Newest: w.Admitted[len(w.Admitted)-1].At})
+	}
+	return out, nil
 }

@@ -20,6 +20,7 @@ type Metrics struct {
 	duration metric.Float64Histogram
 	dlq      metric.Int64Counter
 	guarded  metric.Int64Counter
+	retries  metric.Int64Counter
 }
 
 // NewMetrics creates the instruments on m (a no-op meter when nil).
@@ -34,7 +35,9 @@ func NewMetrics(m metric.Meter) *Metrics {
 	dlq, _ := m.Int64Counter("quell.dlq.messages", metric.WithDescription("Messages dead-lettered, by stage"))
 	guarded, _ := m.Int64Counter("quell.actions.guarded",
 		metric.WithDescription("Actions a safety guard stopped (protected account), by target and action"))
-	return &Metrics{planned: planned, actions: acts, duration: dur, dlq: dlq, guarded: guarded}
+	retries, _ := m.Int64Counter("quell.action.retries",
+		metric.WithDescription("Retries of transient target errors within a delivery, by target and action"))
+	return &Metrics{planned: planned, actions: acts, duration: dur, dlq: dlq, guarded: guarded, retries: retries}
 }
 
 func (m *Metrics) eventPlanned(ctx context.Context, typ string) {
@@ -50,6 +53,11 @@ func (m *Metrics) actionDone(ctx context.Context, a actions.Action, s actions.St
 
 func (m *Metrics) guard(ctx context.Context, a actions.Action) {
 	m.guarded.Add(ctx, 1, metric.WithAttributes(attribute.String("target", a.Target), attribute.String("action", string(a.Kind))))
+}
+
+// Retry counts one retry of a transient error (actions.ExecutorConfig.OnRetry).
+func (m *Metrics) Retry(ctx context.Context, a actions.Action) {
+	m.retries.Add(ctx, 1, metric.WithAttributes(attribute.String("target", a.Target), attribute.String("action", string(a.Kind))))
 }
 
 func (m *Metrics) deadLettered(ctx context.Context, stage string) {
