@@ -48,6 +48,10 @@ func Setup(ctx context.Context, service string) (*Telemetry, error) {
 	}
 	if exp != nil {
 		tpOpts = append(tpOpts, sdktrace.WithBatcher(exp))
+	} else {
+		// Nothing exports: record nothing. Spans still get valid ids, so
+		// trace_id reaches the logs and the trace context still travels.
+		tpOpts = append(tpOpts, sdktrace.WithSampler(sdktrace.NeverSample()))
 	}
 	tp := sdktrace.NewTracerProvider(tpOpts...)
 	otel.SetTracerProvider(tp)
