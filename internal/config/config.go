@@ -151,8 +151,12 @@ type Target struct {
 	// SecretRecipients say who may read client secrets this target rotates:
 	// the first entry whose users pattern matches gets it, age-encrypted.
 	SecretRecipients []SecretRecipient `yaml:"secret_recipients"`
-	Limits           Limits            `yaml:"limits"`
-	Circuit          Circuit           `yaml:"circuit"`
+	// ServiceAccount is the account Quell itself acts as on this target,
+	// when the credentials do not name it (an OAuth client's application
+	// user, the owner of an API key). It is protected: never acted on.
+	ServiceAccount string  `yaml:"service_account"`
+	Limits         Limits  `yaml:"limits"`
+	Circuit        Circuit `yaml:"circuit"`
 }
 
 // Limits bound the load Quell puts on one target.

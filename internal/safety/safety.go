@@ -31,8 +31,8 @@ func New(s config.Safety, targets []config.Target) *Protected {
 		p.patterns = append(p.patterns, compileGlob(u))
 	}
 	for _, t := range targets {
-		for _, key := range []string{"run_as", "username"} {
-			if v := strings.ToLower(t.Credentials[key]); v != "" {
+		for _, v := range []string{t.Credentials["run_as"], t.Credentials["username"], t.ServiceAccount} {
+			if v = strings.ToLower(v); v != "" {
 				// CORP\quell-svc is also known as plain quell-svc.
 				_, bare, _ := strings.Cut(v, `\`)
 				p.service[t.Name] = append(p.service[t.Name], v, bare)

@@ -12,7 +12,8 @@ import (
 func TestProtected(t *testing.T) {
 	p := New(config.Safety{Protected: config.Protected{Users: []string{"Administrator", "break-glass-*", "*@admins.example.com", `corp\svc-*`}}},
 		[]config.Target{{Name: "bi", Credentials: map[string]string{"run_as": "quell-svc"}}, {Name: "cv", Credentials: map[string]string{"username": "cvadmin"}},
-			{Name: "tf", Credentials: map[string]string{"run_as": `CORP\svc-tf`}}})
+			{Name: "tf", Credentials: map[string]string{"run_as": `CORP\svc-tf`}},
+			{Name: "oauth", ServiceAccount: "svc-pam-worker"}})
 	cases := []struct {
 		target string
 		user   actions.UserRef
@@ -28,6 +29,7 @@ func TestProtected(t *testing.T) {
 		{"tf", actions.UserRef{Username: "svc-tf"}, "service account Quell uses on tf"},
 		{"tf", actions.UserRef{Domain: "CORP", Username: "svc-tf"}, "service account Quell uses on tf"},
 		{"bi", actions.UserRef{Username: "jdoe", Email: "jdoe@example.com"}, ""},
+		{"oauth", actions.UserRef{Username: "svc-pam-worker"}, "service account Quell uses on oauth"},
 		{"bi", actions.UserRef{Username: "svc-backup"}, ""},
 	}
 	for _, c := range cases {

@@ -91,7 +91,7 @@ func Build(cfgs []config.Target, retryAfterCeiling time.Duration, log *slog.Logg
 		}
 		if len(creds.problems) == 0 {
 			set.add(c, t, log)
-			set.closers = append(set.closers, c.Close)
+			set.closers = append(set.closers, c.Close, func(context.Context) error { hc.CloseIdleConnections(); return nil })
 		}
 	}
 	if len(problems) > 0 {

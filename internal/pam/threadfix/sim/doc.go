@@ -1,7 +1,7 @@
 // Package sim is a faithful simulator of the ThreadFix REST API (3.x), as far
 // as Quell uses it: user list, user audit, role list and the Edit User call.
 // It is a test fixture of production quality, used by the client's tests and
-// meant for cmd/pamsim, the demo and the benchmarks (not wired there yet).
+// meant for cmd/pamsim, the demo and the benchmarks.
 //
 // What it reproduces, and from which evidence (shared/reference/API-FACTS.md
 // §3 and samples/threadfix-*.json):
