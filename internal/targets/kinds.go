@@ -32,12 +32,27 @@ var kinds = map[string]kind{
 }
 
 func buildBeyondInsight(t config.Target, c *credentials, hc *http.Client, ceiling time.Duration) (closer, error) {
+	// Either the PS-Auth key (api_key, run_as, optional password) or an
+	// Application user's OAuth client credentials (client_id and
+	// client_secret); either OAuth key selects OAuth, which then needs
+	// both and refuses the PS-Auth keys.
+	_, hasID := c.raw["client_id"]
+	_, hasSecret := c.raw["client_secret"]
+	oauth := hasID || hasSecret
+	if oauth {
+		for _, k := range []string{"api_key", "run_as", "password"} {
+			if _, ok := c.raw[k]; ok {
+				c.problems = append(c.problems, c.path+"."+k+": not used with OAuth (set api_key and run_as, or client_id and client_secret, not both)")
+			}
+		}
+	}
 	cfg := beyondinsight.Config{
 		Name: t.Name, BaseURL: t.BaseURL, HTTPClient: hc, RetryAfterCeiling: ceiling,
-		APIKey: c.secret("api_key", true), Password: c.secret("password", false),
-		RunAs: c.plain("run_as", true), APIVersion: c.plain("api_version", false),
+		APIKey: c.secret("api_key", !oauth), Password: c.secret("password", false),
+		RunAs: c.plain("run_as", !oauth), APIVersion: c.plain("api_version", false),
+		ClientID: c.plain("client_id", oauth), ClientSecret: c.secret("client_secret", oauth),
 	}
-	c.unknown("api_key", "password", "run_as", "api_version")
+	c.unknown("api_key", "password", "run_as", "client_id", "client_secret", "api_version")
 	return beyondinsight.New(cfg)
 }
 

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/pam"
@@ -49,7 +51,7 @@ func New(cfg Config) (*Client, error) {
 		base: base,
 		classify: pam.ClassifyOptions{
 			RetryAfterCeiling: cfg.RetryAfterCeiling,
-			Redact:            []secret.Secret{cfg.APIKey, cfg.Password},
+			Redact:            []secret.Secret{cfg.APIKey, cfg.Password, cfg.ClientSecret},
 		},
 	}
 	c.session = pam.NewSession(cfg.Name, "sign in", "signing in", c.signIn)
@@ -92,7 +94,14 @@ type request struct {
 	// body, when non-nil, is sent JSON-encoded. It is encoded afresh on each
 	// attempt, so the repeat after a re-sign-in carries it too.
 	body any
-	out  any // decoded from a 2xx JSON answer when non-nil
+	// form, when non-nil, is sent instead as an
+	// application/x-www-form-urlencoded body: the OAuth token request only,
+	// whose form carries the client secret (never recorded in an Outcome).
+	form url.Values
+	// redact lists credentials of this request alone (a bearer token) to
+	// scrub from an error answer, besides the configured ones.
+	redact []secret.Secret
+	out    any // decoded from a 2xx JSON answer when non-nil
 	// raw, when non-nil, receives a 2xx answer's bytes undecoded: for an
 	// answer carrying a secret, where a decoder's syntax error could quote
 	// part of it.
@@ -130,7 +139,11 @@ func (c *Client) call(ctx context.Context, r request) (int, error) {
 // answer arrived.
 func (c *Client) roundTrip(ctx context.Context, r request) (int, error) {
 	var body io.Reader
-	if r.body != nil {
+	contentType := "application/json"
+	switch {
+	case r.form != nil:
+		body, contentType = strings.NewReader(r.form.Encode()), "application/x-www-form-urlencoded"
+	case r.body != nil:
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return 0, actions.Permanent(fmt.Errorf("build %s %s: encode body: %w", r.method, r.path, err))
@@ -142,14 +155,18 @@ func (c *Client) roundTrip(ctx context.Context, r request) (int, error) {
 		return 0, actions.Permanent(fmt.Errorf("build %s %s: %w", r.method, r.path, err))
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
 	for k, v := range r.header {
 		req.Header[k] = v
 	}
-	return pam.Send(c.hc, req, c.classify, func(resp *http.Response) error {
+	opts := c.classify
+	if len(r.redact) > 0 {
+		opts.Redact = append(slices.Clone(opts.Redact), r.redact...)
+	}
+	return pam.Send(c.hc, req, opts, func(resp *http.Response) error {
 		if r.raw != nil {
 			b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 			if err != nil {

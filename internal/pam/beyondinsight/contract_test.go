@@ -11,20 +11,44 @@ import (
 	"github.com/quell-dev/quell/internal/secret"
 )
 
-// TestContract runs the contract every client+simulator pair passes. The
-// API registration requires a password here, so that both credentials
-// are looked for where they must not appear.
+// TestContract runs the contract every client+simulator pair passes, once
+// per way of signing in.
 func TestContract(t *testing.T) {
-	const password = "pa55;w0rd]"
-	wrongKey := strings.Repeat("e", 128)
-	pamtest.RunContract(t, pamtest.Harness{
-		Start: func(t *testing.T, wrongCredentials bool) pamtest.Fixture {
-			e := newEnv(t, func(o *sim.Options, c *beyondinsight.Config) {
+	// PS-Auth. The API registration requires a password here, so that
+	// both credentials are looked for where they must not appear.
+	t.Run("PSAuth", func(t *testing.T) {
+		const password = "pa55;w0rd]"
+		wrongKey := strings.Repeat("e", 128)
+		pamtest.RunContract(t, contractHarness(func(t *testing.T, wrongCredentials bool) *env {
+			return newEnv(t, func(o *sim.Options, c *beyondinsight.Config) {
 				o.Password, c.Password = password, secret.New(password)
 				if wrongCredentials {
 					c.APIKey = secret.New(wrongKey)
 				}
 			})
+		}, testKey, wrongKey, password))
+	})
+	// OAuth client credentials: a token, then SignAppin with it. The tokens
+	// are random, so TestOAuthCredentialsNeverLeak looks for them.
+	t.Run("OAuth", func(t *testing.T) {
+		pamtest.RunContract(t, contractHarness(func(t *testing.T, wrongCredentials bool) *env {
+			e, _ := newOAuthEnv(t, func(_ *sim.Options, c *beyondinsight.Config) {
+				if wrongCredentials {
+					c.ClientSecret = secret.New(wrongSecret)
+				}
+			}, nil)
+			return e
+		}, appSecret, wrongSecret))
+	})
+}
+
+// contractHarness is the BeyondInsight harness around start, which builds
+// a simulator and a client (with credentials the simulator refuses when
+// asked); secrets are the credentials that must never surface.
+func contractHarness(start func(t *testing.T, wrongCredentials bool) *env, secrets ...string) pamtest.Harness {
+	return pamtest.Harness{
+		Start: func(t *testing.T, wrongCredentials bool) pamtest.Fixture {
+			e := start(t, wrongCredentials)
 			return pamtest.Fixture{Client: e.client, Sim: e.sim.Kit, IsQuarantined: func(id string) bool {
 				u, ok := e.sim.User(mustAtoi(t, id))
 				return ok && u.IsQuarantined
@@ -38,6 +62,6 @@ func TestContract(t *testing.T) {
 		AlreadyQuarantined: "already quarantined",
 		QuarantineWrite:    "POST Users/{id}/Quarantine",
 		QuarantineRead:     "GET Users",
-		Secrets:            []string{testKey, wrongKey, password},
-	})
+		Secrets:            secrets,
+	}
 }

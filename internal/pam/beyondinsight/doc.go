@@ -2,11 +2,18 @@
 // Password Safe public API v3. It implements actions.Target for targets of
 // kind "beyondinsight".
 //
-// Authentication is the PS-Auth API key: the first call signs in with
-// POST Auth/SignAppin and the session cookie is kept in a cookie jar. A 401
-// on any later call means the session ended (20 minutes idle, or a server
-// restart): the client signs in again once, with one sign-in at a time
-// across goroutines, and repeats that call once. Every other failure is
+// Authentication is either the PS-Auth API key (api_key and run_as) or the
+// OAuth client credentials of an Application user (client_id and
+// client_secret), never both. The first call signs in with
+// POST Auth/SignAppin, carrying the PS-Auth header or, with OAuth, a
+// bearer token just obtained from POST Auth/connect/token
+// (grant_type=client_credentials); the session cookie is then kept in a
+// cookie jar, and the token is not used again. A 401 on any later call
+// means the session ended (20 minutes idle, or a server restart): the
+// client signs in again once (with OAuth: a new token, then SignAppin),
+// with one sign-in at a time across goroutines, and repeats that call
+// once. The token's expires_in is not read: each sign-in gets a fresh
+// token, which is all a session needs. Every other failure is
 // returned classified (see internal/pam) for the executor to retry or
 // dead-letter; the client itself never loops.
 //

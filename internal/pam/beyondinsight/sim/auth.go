@@ -91,7 +91,12 @@ func cutBracketed(s string) (val, rest string, ok bool) {
 func redactAuthorization(v string) string {
 	a, ok := parsePSAuth(v)
 	if !ok {
-		scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
+		// "Bearer <token>" and anything else: the scheme only. A value
+		// without a space may be a bare credential: nothing of it is kept.
+		scheme, _, found := strings.Cut(strings.TrimSpace(v), " ")
+		if !found {
+			return "[REDACTED]"
+		}
 		return scheme + " [REDACTED]"
 	}
 	out := "PS-Auth key=[REDACTED]; runas=" + a.runas + ";"
@@ -104,6 +109,9 @@ func redactAuthorization(v string) string {
 // credentialsMatch compares in constant time: it is a simulator, but its
 // code gets copied.
 func (s *Server) credentialsMatch(a psAuth) bool {
+	if s.opts.APIKey == "" {
+		return false // OAuth only
+	}
 	keyOK := subtle.ConstantTimeCompare([]byte(a.key), []byte(s.opts.APIKey)) == 1
 	runasOK := strings.EqualFold(a.runas, s.opts.RunAs)
 	pwdOK := s.opts.Password == "" || subtle.ConstantTimeCompare([]byte(a.pwd), []byte(s.opts.Password)) == 1
@@ -154,20 +162,37 @@ func (s *Server) ExpireSessions() { s.sessions.EndAll() }
 // Sessions counts the sessions still alive by the simulator's clock.
 func (s *Server) Sessions() int { return s.sessions.Live() }
 
-// signAppIn serves POST Auth/SignAppIn: the PS-Auth credentials open a
-// session kept by cookie, and the answer describes the run-as user.
+// signAppIn serves POST Auth/SignAppIn: PS-Auth credentials, or a bearer
+// token from Auth/connect/token, open a session kept by cookie, and the
+// answer describes the user signed in: the run-as user, or the token's
+// Application user.
 func (s *Server) signAppIn(w http.ResponseWriter, r *http.Request, _ simkit.Params) {
-	a, ok := parsePSAuth(r.Header.Get("Authorization"))
-	if !ok || !s.credentialsMatch(a) {
-		http.Error(w, "Invalid API key, run-as user or password.", http.StatusUnauthorized)
-		return
+	h := r.Header.Get("Authorization")
+	var u User
+	if scheme, token, _ := strings.Cut(strings.TrimSpace(h), " "); strings.EqualFold(scheme, "Bearer") {
+		found, ok := s.bearerUser(strings.TrimSpace(token))
+		if !ok || found.UserType != TypeApplication {
+			http.Error(w, "Invalid or expired access token.", http.StatusUnauthorized)
+			return
+		}
+		if found.IsQuarantined {
+			http.Error(w, "The application user is quarantined.", http.StatusUnauthorized)
+			return
+		}
+		u = found
+	} else {
+		a, ok := parsePSAuth(h)
+		if !ok || !s.credentialsMatch(a) {
+			http.Error(w, "Invalid API key, run-as user or password.", http.StatusUnauthorized)
+			return
+		}
+		found := s.find(s.opts.RunAs)
+		if len(found) != 1 || found[0].IsQuarantined {
+			http.Error(w, "The run-as user is unknown or quarantined.", http.StatusUnauthorized)
+			return
+		}
+		u = found[0]
 	}
-	found := s.find(s.opts.RunAs)
-	if len(found) != 1 || found[0].IsQuarantined {
-		http.Error(w, "The run-as user is unknown or quarantined.", http.StatusUnauthorized)
-		return
-	}
-	u := found[0]
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: s.newSession(), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	simkit.WriteJSON(w, http.StatusOK, map[string]any{
 		"UserId":       u.UserID,

@@ -1,7 +1,8 @@
 // Package sim is a faithful simulator of the BeyondInsight / Password Safe
-// public API v3, as far as Quell uses it: PS-Auth sign-in with a session
-// cookie, sign-out, user lookup, quarantine, user update, client secret
-// recycling, user group membership and request termination. It is a test
+// public API v3, as far as Quell uses it: PS-Auth or OAuth
+// client-credentials sign-in with a session cookie, sign-out, user lookup,
+// quarantine, user update, client secret recycling, user group membership
+// and request termination. It is a test
 // fixture of production quality, used by the client's tests, by
 // cmd/pamsim for the demo and by the benchmarks.
 //
@@ -14,6 +15,34 @@
 //     the vendor's own libraries use lower-case paths. [DOC]+[VENDOR-CODE]
 //   - POST Auth/SignAppIn with "Authorization: PS-Auth key=..; runas=..;
 //     pwd=[..];", with or without a space after each ";". [DOC]+[VENDOR-CODE]
+//   - POST Auth/connect/token, the OAuth 2.0 client-credentials grant: a
+//     form body (application/x-www-form-urlencoded) grant_type=
+//     client_credentials, client_id, client_secret, answered
+//     {access_token, expires_in, token_type "Bearer", scope}. [DOC] Only
+//     Application users authenticate this way [DOC]: each client of
+//     Options.OAuthClients is bound to the Application user with that
+//     ClientID, whose current client secret it sets (RecycleClientSecret
+//     replaces it, and the old one then fails). The errors follow OAuth 2.0
+//     (RFC 6749 §5.2): 400 {"error":"invalid_request"} for a wrong content
+//     type or no grant_type, 400 {"error":"unsupported_grant_type"} for
+//     another grant, 401 {"error":"invalid_client"} for a missing, unknown
+//     or wrong client. The product's exact error bodies and statuses are
+//     UNCONFIRMED. "connect/token" is IdentityServer's token path, and
+//     IdentityServer answers invalid_client with 400 rather than 401, so
+//     the product may too [INFERRED]; the client treats both as a
+//     permanent sign-in failure. The token is
+//     random and opaque; expires_in is 3600 (TokenLifetime, or
+//     Options.TokenLifetime) and scope "publicapi" (TokenScope), both
+//     INVENTED, as in samples/beyondtrust-oauth-token.json, whose values
+//     are not confirmed. The token expires by the simulator's clock.
+//   - POST Auth/SignAppIn with "Authorization: Bearer <access_token>" as
+//     the alternative to PS-Auth [DOC]: an unknown or expired token, or
+//     one whose Application user is quarantined, gets 401 [INFERRED]; the
+//     answer describes the Application user. A token may open any number
+//     of sessions until it expires, and a session outlives its token (it
+//     ends by idle timeout or sign-out) [UNCONFIRMED: neither is
+//     documented]. The token is needed for SignAppIn only; later calls
+//     carry the session cookie, as in BeyondTrust's Go client. [VENDOR-CODE]
 //   - A session kept by cookie and closed after 20 minutes of inactivity;
 //     every other route answers 401 without a live session. The cookie name
 //     (SessionCookie) is NOT confirmed by the reference. [VENDOR-CODE]/[UNCONFIRMED]
@@ -67,7 +96,7 @@
 //   - Error bodies as plain text. [INFERRED]
 //
 // Also [INFERRED]: the run-as user must exist and must not be quarantined to
-// sign in; OAuth (Auth/connect/token, Bearer sign-in) is not simulated.
+// sign in.
 //
 // Seed data: Options.Users (DefaultUsers for the demo), Options.Groups
 // (DefaultGroups when nil) and Options.Requests (DefaultRequests when nil).
@@ -76,5 +105,8 @@
 // embedded *simkit.Kit; the route names to inject faults on are the ones
 // registered in routes, e.g. "POST Users/{id}/Quarantine" or
 // "POST Users/{id}/UserGroups/{groupId}". The log holds requests only,
-// never answers, so a recycled secret does not reach it.
+// never answers, so a recycled secret or an issued token does not reach
+// it; the request credentials are redacted in it: the PS-Auth key and
+// password, a bearer token (logged as "Bearer [REDACTED]") and the
+// client_secret of a token request's form body.
 package sim

@@ -22,12 +22,21 @@ const (
 // Options configures a simulator.
 type Options struct {
 	// APIKey and RunAs are the API registration key and the run-as user that
-	// SignAppIn accepts. Both are required.
+	// SignAppIn accepts with PS-Auth. They go together; they may be left
+	// empty only when OAuthClients is set (PS-Auth is then refused).
 	APIKey string
 	RunAs  string
 	// Password, when set, must be sent as pwd=[...] (a registration with
 	// "User Password Required").
 	Password string
+	// OAuthClients are the OAuth client credentials Auth/connect/token
+	// accepts, client id -> client secret. Each client id must be the
+	// ClientID of an Application user in Users (only Application users
+	// authenticate with OAuth [DOC]); the secret becomes that user's
+	// current client secret, so RecycleClientSecret replaces it.
+	OAuthClients map[string]string
+	// TokenLifetime overrides TokenLifetime (expires_in) when positive.
+	TokenLifetime time.Duration
 	// Users is the initial user store (nil: empty; see DefaultUsers). Users
 	// with UserID 0 get the next free id. Duplicate ids panic.
 	Users []User
@@ -68,15 +77,20 @@ type Server struct {
 	memberships map[membership]bool
 	requests    map[int]ActiveRequest // by RequestID
 	nextRequest int
-	secrets     map[int][sha256.Size]byte // user id -> SHA-256 of the client secret
+	secrets     map[int][sha256.Size]byte         // user id -> SHA-256 of the client secret
+	tokens      map[[sha256.Size]byte]issuedToken // SHA-256 of an access token -> its grant
 }
 
-// New returns a simulator. It panics when APIKey or RunAs is empty, Users
-// holds duplicate ids or Groups duplicate ids or names: all mistakes in the
-// test or demo setting it up.
+// New returns a simulator. It panics when only one of APIKey and RunAs is
+// set, when neither they nor OAuthClients are, when an OAuth client has no
+// Application user, or when Users holds duplicate ids or Groups duplicate
+// ids or names: all mistakes in the test or demo setting it up.
 func New(opts Options) *Server {
-	if opts.APIKey == "" || opts.RunAs == "" {
-		panic("sim: Options.APIKey and Options.RunAs are required")
+	if (opts.APIKey == "") != (opts.RunAs == "") {
+		panic("sim: Options.APIKey and Options.RunAs go together")
+	}
+	if opts.APIKey == "" && len(opts.OAuthClients) == 0 {
+		panic("sim: Options.APIKey and Options.RunAs, or Options.OAuthClients, are required")
 	}
 	if err := validateUsers(opts.Users); err != nil {
 		panic("sim: " + err.Error())
@@ -96,22 +110,32 @@ func New(opts Options) *Server {
 	if opts.SessionTimeout <= 0 {
 		opts.SessionTimeout = SessionIdleTimeout
 	}
+	if opts.TokenLifetime <= 0 {
+		opts.TokenLifetime = TokenLifetime
+	}
+	clients := opts.OAuthClients
+	opts.OAuthClients = nil // only the secrets' hashes are kept
 	s := &Server{
 		opts: opts, users: map[int]*User{}, nextID: 1, sessions: simkit.NewSessions(opts.Now, opts.SessionTimeout),
 		groups: map[int]*Group{}, memberships: map[membership]bool{},
 		requests: map[int]ActiveRequest{}, nextRequest: 1, secrets: map[int][sha256.Size]byte{},
+		tokens: map[[sha256.Size]byte]issuedToken{},
 	}
 	s.Kit = simkit.New(simkit.Options{
 		Prefixes:            []string{APIPrefix, LegacyAPIPrefix},
 		MaxEntries:          opts.MaxLogEntries,
 		Now:                 opts.Now,
 		RedactAuthorization: redactAuthorization,
+		RedactBody:          redactBody,
 		OnRequest:           opts.OnRequest,
 	})
 	for _, u := range opts.Users {
 		s.PutUser(u)
 	}
-	s.ensureRunAsUser()
+	if opts.RunAs != "" {
+		s.ensureRunAsUser()
+	}
+	s.bindOAuthClients(clients)
 	for _, g := range opts.Groups {
 		s.PutGroup(g)
 	}
@@ -125,6 +149,7 @@ func New(opts Options) *Server {
 // routes registers every route; the names are the ones faults are
 // injected on.
 func (s *Server) routes() {
+	s.Handle("POST Auth/connect/token", s.token)
 	s.Handle("POST Auth/SignAppIn", s.signAppIn)
 	s.Handle("POST Auth/Signout", s.authed(s.signOut))
 	s.Handle("GET Users", s.authed(s.listUsers))

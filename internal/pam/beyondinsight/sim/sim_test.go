@@ -95,7 +95,7 @@ func TestSignAppInHeaderFormats(t *testing.T) {
 		{"wrong runas", "", "PS-Auth key=" + testKey + "; runas=someone;", 401},
 		{"no runas", "", "PS-Auth key=" + testKey + ";", 401},
 		{"duplicate key", "", "PS-Auth key=wrong; key=" + testKey + "; runas=" + testRunAs + ";", 401},
-		{"bearer not simulated", "", "Bearer abc", 401},
+		{"unknown bearer token", "", "Bearer abc", 401},
 		{"none", "", "", 401},
 	}
 	for _, tc := range cases {
