@@ -14,8 +14,9 @@ import (
 )
 
 // A storm of 1,000 critical alerts for distinct users, with a limit of 20
-// quarantines per 10 minutes: 20 run, 980 are parked (not lost, not run),
-// an operator approves some and rejects the rest.
+// quarantines per 10 minutes, worked by two worker replicas: 20 run, 980
+// are parked (not lost, not run), an operator approves some and rejects
+// the rest.
 func TestBlastRadiusParksTheStorm(t *testing.T) {
 	t.Parallel()
 	users := []sim.User{}
@@ -27,6 +28,8 @@ func TestBlastRadiusParksTheStorm(t *testing.T) {
 	}
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{BIUsers: users,
 		Extra: "safety: {blast_radius: [{action: quarantine, target: bi, max: 20, window: 10m}]}"})
+	// A second worker replica: the limit must hold across both.
+	p.StartWorker(t)
 	if status, body := p.PostAlert(t, "["+strings.Join(alerts, ",")+"]", ""); status != 202 {
 		t.Fatalf("post: %d %.200s", status, body)
 	}

@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/quell-dev/quell/internal/cli"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 	"github.com/quell-dev/quell/internal/quelltest"
+	"github.com/quell-dev/quell/internal/secret"
 )
 
 func run(t *testing.T, cfg string, args ...string) (string, error) {
@@ -214,5 +216,45 @@ func TestPolicyTestAndReplay(t *testing.T) {
 	}
 	if n := p.BI.Count("POST Users/{id}/Quarantine"); n != 1 {
 		t.Fatalf("replay acted: %d quarantine calls", n)
+	}
+}
+
+func TestSecretGet(t *testing.T) {
+	t.Parallel()
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{
+		TargetExtra: `secret_recipients: [{users: "svc-*", recipient: "` + id.Recipient().String() + `"}]`})
+	idFile := filepath.Join(t.TempDir(), "age.key")
+	if err := os.WriteFile(idFile, []byte(id.String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, p.ConfigFile, "action", "rotate_client_secret", "--target", "bi", "--user", "svc-pam-worker",
+		"--reason", "INC-5 leaked secret", "--wait", "--json")
+	var res struct {
+		Status string
+		Action struct {
+			ID string `json:"id"`
+		}
+	}
+	if err != nil || json.Unmarshal([]byte(out), &res) != nil || res.Status != "completed" {
+		t.Fatalf("rotate: %v\n%s", err, out)
+	}
+	plain, err := run(t, p.ConfigFile, "secret", "get", res.Action.ID, "--identity", idFile)
+	plain = strings.TrimSpace(plain)
+	if err != nil || secret.New(plain).Fingerprint() != p.BI.ClientSecretFingerprint(57) {
+		t.Fatalf("secret get: %v (%d chars)", err, len(plain))
+	}
+	wrong, _ := age.GenerateX25519Identity()
+	if err := os.WriteFile(idFile, []byte(wrong.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, p.ConfigFile, "secret", "get", res.Action.ID, "--identity", idFile); err == nil {
+		t.Fatal("another identity decrypted the secret")
+	}
+	if _, err := run(t, p.ConfigFile, "secret", "get", "act_unknown", "--identity", idFile); err == nil || !strings.Contains(err.Error(), "no secret stored") {
+		t.Fatalf("unknown id: %v", err)
 	}
 }
