@@ -45,7 +45,7 @@ func NewRoot(out, errOut io.Writer) *cobra.Command {
 	root.SetOut(out)
 	root.SetErr(errOut)
 	root.AddCommand(newActionCmd(e), newActionsCmd(e), newSecretCmd(e), newStatusCmd(e), newWebhookCmd(e),
-		newParkedCmd(e), newApproveCmd(e), newRejectCmd(e), newDLQCmd(e), newPolicyCmd(e))
+		newParkedCmd(e), newApproveCmd(e), newRejectCmd(e), newDLQCmd(e), newPolicyCmd(e), newConfigCmd(e))
 	return root
 }
 

@@ -258,3 +258,19 @@ func TestSecretGet(t *testing.T) {
 		t.Fatalf("unknown id: %v", err)
 	}
 }
+
+func TestConfigCheck(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{NoWorker: true})
+	if out, err := run(t, p.ConfigFile, "config", "check"); err != nil || !strings.Contains(out, "ok (1 sources, 3 targets, 1 rules)") {
+		t.Fatalf("good config: %v %s", err, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	yaml := "targets: [{name: bi, kind: beyondinsight, base_url: \"http://127.0.0.1:1/x\", credentials: {api_key: \"env:QUELL_TEST_NOT_SET_X\", run_as: q}}]\n"
+	if err := os.WriteFile(bad, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, bad, "config", "check"); err == nil || !strings.Contains(err.Error(), "targets[0].credentials.api_key: environment variable QUELL_TEST_NOT_SET_X is not set") {
+		t.Fatalf("unresolvable secret: %v", err)
+	}
+}

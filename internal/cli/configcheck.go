@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/quell-dev/quell/internal/app"
+	"github.com/quell-dev/quell/internal/policy"
+	"github.com/quell-dev/quell/internal/targets"
+)
+
+func newConfigCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{Use: "config", Short: "Check a configuration file"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "check",
+		Short: "Validate the configuration as ingest and worker would at start-up, without starting them",
+		Long: "Parses and validates the file, resolves every secret reference (env: and file:), builds every\n" +
+			"source and target client and compiles the policy, listing every problem. It connects to nothing.",
+		Example: "  QUELL_CONFIG=new.yaml quellctl config check",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := e.load(); err != nil {
+				return err
+			}
+			if _, err := app.BuildSources(e.cfg); err != nil {
+				return err
+			}
+			set, err := targets.Build(e.cfg.Targets, e.cfg.Worker.Retry.RetryAfterCeiling, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				return err
+			}
+			if _, err := policy.Compile(e.cfg.Policy, e.cfg.Targets, targets.Supports); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(e.out, "%s: ok (%d sources, %d targets, %d rules)\n", e.configPath,
+				len(e.cfg.Sources), len(set.Targets), len(e.cfg.Policy.Rules))
+			return err
+		},
+	})
+	return cmd
+}
