@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -38,6 +39,9 @@ type ExecutorConfig struct {
 	Secrets SecretSink
 	// Safety is consulted before anything else; nil allows everything.
 	Safety Safety
+	// ProtectedGroups are group names (case-insensitive) whose members are
+	// never acted on, on every target that can read a user's groups.
+	ProtectedGroups []string
 	// OnRetry, if set, is told of every retry of a transient error (metrics).
 	OnRetry func(ctx context.Context, a Action)
 	// Owner identifies this worker in ledger leases.
@@ -266,7 +270,11 @@ func (e *Executor) finish(ctx context.Context, a Action, l Lease, out Outcome, a
 		// the state already as wanted and report it, so nothing runs twice.
 		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.InitialInterval, Err: fmt.Errorf("ledger finish: %w", err)}
 	}
-	return Decision{Verdict: Finish, Result: Result{Action: a, Status: out.Status, Reason: out.Reason,
+	guard := ""
+	if out.Refused {
+		guard = GuardRefused
+	}
+	return Decision{Verdict: Finish, Result: Result{Action: a, Status: out.Status, Reason: out.Reason, Guard: guard,
 		Outcome: out, Attempts: attempts, StartedAt: started, FinishedAt: rec.FinishedAt}}
 }
 
@@ -363,7 +371,7 @@ func (e *Executor) callWithRetry(ctx context.Context, t Target, a Action) (Outco
 	deadline := e.cfg.Now().Add(e.cfg.Retry.MaxElapsed)
 	calls := 0
 	for {
-		out, err := t.Execute(ctx, a)
+		out, err := e.call(ctx, t, a)
 		if !errors.Is(err, ErrTargetUnavailable) {
 			calls++
 		}
@@ -390,6 +398,28 @@ func (e *Executor) callWithRetry(ctx context.Context, t Target, a Action) (Outco
 			return Outcome{}, calls, err
 		}
 	}
+}
+
+// call checks protected groups, then carries a out. The membership is read
+// inside the lease and the user lock, so no write can slip in between.
+func (e *Executor) call(ctx context.Context, t Target, a Action) (Outcome, error) {
+	if len(e.cfg.ProtectedGroups) > 0 {
+		if gr, ok := t.(GroupReader); ok {
+			groups, err := gr.UserGroups(ctx, a.User)
+			if err != nil && !errors.Is(err, ErrUnsupported) {
+				return Outcome{}, err
+			}
+			for _, g := range groups {
+				for _, p := range e.cfg.ProtectedGroups {
+					if strings.EqualFold(g, p) {
+						return Outcome{Status: StatusSkipped, Refused: true,
+							Reason: fmt.Sprintf("protected: %s is a member of %s on %s", a.User, g, a.Target)}, nil
+					}
+				}
+			}
+		}
+	}
+	return t.Execute(ctx, a)
 }
 
 func (e *Executor) newBackOff() *backoff.ExponentialBackOff {

@@ -40,10 +40,20 @@ type Outcome struct {
 	Calls []Call `json:"calls,omitempty"`
 	// Details carries non-secret facts, such as a rotated secret's fingerprint.
 	Details map[string]string `json:"details,omitempty"`
+	// Refused is set when a safety rule the target checked (membership of
+	// a protected group) stopped the action: the result's guard is "refused".
+	Refused bool `json:"refused,omitempty"`
 	// Secret is a credential the action produced (rotate_client_secret). It
 	// is never serialized: the executor encrypts it for its recipient at
 	// once, and only its fingerprint (Details["secret_fingerprint"]) travels.
 	Secret secret.Secret `json:"-"`
+}
+
+// GroupReader is implemented by targets that can list a user's groups; the
+// executor uses it to keep members of protected groups out of reach. A
+// target that cannot answers with an error wrapping ErrUnsupported.
+type GroupReader interface {
+	UserGroups(ctx context.Context, u UserRef) ([]string, error)
 }
 
 // DetailSecretFingerprint is the Details key of a produced secret's fingerprint.

@@ -117,3 +117,42 @@ func TestProtectedAccountsAreNeverActedOn(t *testing.T) {
 		t.Fatalf("%d requests reached the target for protected accounts", n)
 	}
 }
+
+// Members of a protected group are never acted on, on the targets that can
+// read group memberships; others are acted on as usual.
+func TestProtectedGroupsAreNeverActedOn(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{
+		Extra: `safety: {protected: {groups: ["pam users", "Helpdesk"]}}`,
+		Policy: `
+policy:
+  rules:
+    - name: quarantine
+      when: 'data.severity >= 70'
+      actions:
+        - {action: quarantine, target: bi, user: data.user}
+        - {action: quarantine, target: cv, user: data.user}
+`})
+	for _, u := range []string{"jdoe", "asmith"} {
+		if status, body := p.PostAlert(t, `{"user":"`+u+`","severity":99}`, ""); status != 202 {
+			t.Fatalf("post: %d %s", status, body)
+		}
+	}
+	res := p.WaitResults(t, 4, 15*time.Second)
+	got := map[string]string{}
+	for _, r := range res {
+		got[r.Action.Target+" "+r.Action.User.Username] = string(r.Status) + "/" + r.Guard
+	}
+	want := map[string]string{
+		"bi jdoe": "skipped/refused", "bi asmith": "skipped/refused", // both in "PAM Users" on BeyondInsight
+		"cv jdoe": "completed/", "cv asmith": "skipped/refused", // only asmith is in Helpdesk on Commvault
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s, want %s", k, got[k], v)
+		}
+	}
+	if n := p.BI.Count(quarantineRoute); n != 0 {
+		t.Fatalf("%d BeyondInsight quarantines of protected users", n)
+	}
+}

@@ -85,6 +85,11 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 	if err != nil {
 		return err
 	}
+	for name := range tset.Targets {
+		if len(cfg.Safety.Protected.Groups) > 0 && !tset.ReadsGroups(name) {
+			log.Warn("safety.protected.groups cannot be checked on this target: it cannot read group memberships; protect its accounts by name", "target", name)
+		}
+	}
 	go reportCircuits(ctx, js, tset, id, log)
 	go expireParked(ctx, js, cfg.Safety.ApprovalTimeout, log)
 	stopHTTP, err := serveWorkerHTTP(ctx, cfg, js, o, log)
@@ -117,7 +122,7 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 	r := cfg.Worker.Retry
 	exec := actions.NewExecutor(actions.ExecutorConfig{
 		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: id, Lease: lease(cfg),
-		Safety: guard,
+		Safety: guard, ProtectedGroups: cfg.Safety.Protected.Groups,
 		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
 			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling, RedeliveryDelay: cfg.Worker.RedeliveryDelay},
 		MaxAttempts: cfg.Worker.MaxAttempts,

@@ -236,6 +236,9 @@ type Protected struct {
 	// Users are names or glob patterns, matched case-insensitively against
 	// the username, DOMAIN\username, UPN and email of an action's user.
 	Users []string `yaml:"users"`
+	// Groups are target group names (case-insensitive): their members are
+	// never acted on, on targets that can read a user's groups.
+	Groups []string `yaml:"groups"`
 }
 
 // Log configures slog.

@@ -145,3 +145,23 @@ func ObserveCircuits(m metric.Meter, s *Set) error {
 		}))
 	return err
 }
+
+// UserGroups forwards to the target if it can read groups (actions.GroupReader).
+func (g *guarded) UserGroups(ctx context.Context, u actions.UserRef) ([]string, error) {
+	gr, ok := g.Target.(actions.GroupReader)
+	if !ok {
+		return nil, actions.Unsupported(g.Kind(), "read group memberships")
+	}
+	return gr.UserGroups(ctx, u)
+}
+
+// ReadsGroups reports whether the named target can read a user's groups,
+// so that protected groups can be enforced on it.
+func (s *Set) ReadsGroups(name string) bool {
+	g, ok := s.circuits[name]
+	if !ok {
+		return false
+	}
+	_, reads := g.Target.(actions.GroupReader)
+	return reads
+}
