@@ -25,7 +25,7 @@ test-short: ## Tests without the race detector (faster)
 	$(GO) test -count=1 ./...
 
 FUZZTIME ?= 20s
-fuzz: ## Run every fuzz target for FUZZTIME each
+fuzz: ## Run every fuzz target for FUZZTIME each (a duration, or a count like 20000x)
 	@for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
