@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
 	"github.com/quell-dev/quell/internal/actions"
@@ -176,7 +177,12 @@ func (e *Engine) plan(r rule, ev cloudevents.Event, vars map[string]any, now tim
 		res.Errors = append(res.Errors, "when: "+err.Error())
 		return res
 	}
-	if matched, ok := out.Value().(bool); !ok || !matched {
+	matched, ok := out.Value().(bool)
+	if !ok {
+		res.Errors = append(res.Errors, fmt.Sprintf("when: gave %s, not a bool (counted as no match)", out.Type().TypeName()))
+		return res
+	}
+	if !matched {
 		return res
 	}
 	res.Matched = true
@@ -202,6 +208,12 @@ func (a ruleAction) build(ev cloudevents.Event, r rule, vars map[string]any, now
 	user, err := toUserRef(userVal.Value())
 	if err != nil {
 		return actions.Action{}, err
+	}
+	if user.Username == "" && user.Email == "" && user.UPN == "" && user.TargetID == "" {
+		// Employee and directory object ids are kept in events, but no
+		// target can look a user up by them: acting would only ever find
+		// "no account", silently. Say so instead.
+		return actions.Action{}, fmt.Errorf("user %s has no username, email, UPN or target id, which targets look users up by", user)
 	}
 	params, err := a.evalParams(vars)
 	if err != nil {
@@ -240,11 +252,21 @@ func (a ruleAction) evalParams(vars map[string]any) (map[string]any, error) {
 	params := map[string]any{}
 	for k, prg := range a.params {
 		v, _, err := prg.Eval(vars)
+		optional := a.kind == actions.UpdateAttributes
 		if err != nil {
-			if a.kind == actions.UpdateAttributes && strings.Contains(err.Error(), "no such key") {
+			if optional && strings.Contains(err.Error(), "no such key") {
 				continue
 			}
 			return nil, fmt.Errorf("params.%s: %w", k, err)
+		}
+		if v.Type() == types.NullType {
+			// A field present but null (an HR change that blanked it, or a
+			// sender that lists changed names without values) is no value:
+			// it must never reach a target as 0 or "".
+			if optional {
+				continue
+			}
+			return nil, fmt.Errorf("params.%s: the expression gave null", k)
 		}
 		params[k] = plain(v.Value())
 	}

@@ -171,3 +171,28 @@ func TestFanOutAndChangedAttributesOnly(t *testing.T) {
 		t.Fatalf("an update touching no mapped field planned %+v", none)
 	}
 }
+
+func TestPlanReportsWhatItCannotDo(t *testing.T) {
+	rules := []config.Rule{
+		{Name: "by-employee", When: "true", Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: "data.user"}}},
+		{Name: "not-bool", When: "data.severity", Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: "data.user"}}},
+		{Name: "null-attr", When: "true", Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: `"jdoe"`,
+			Params: map[string]string{"reason": "data.changed_fields.note"}}}},
+	}
+	e, err := policy.Compile(config.Policy{Rules: rules}, targets, func(string, actions.Kind) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := events.New(events.SourceFor("hr"), "e1", events.TypeHREmployee, time.Now(), map[string]any{
+		"severity": 5, "user": map[string]any{"employee_id": "E-1"}, "changed_fields": map[string]any{"note": nil}})
+	res, err := e.Plan(ev, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"by-employee": "no username, email, UPN or target id", "not-bool": "not a bool", "null-attr": "gave null"}
+	for _, r := range res {
+		if len(r.Actions) != 0 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0], want[r.Rule]) {
+			t.Errorf("%s: actions %v errors %v, want %q", r.Rule, r.Actions, r.Errors, want[r.Rule])
+		}
+	}
+}
