@@ -45,15 +45,25 @@ type Generic struct {
 
 // NewGeneric compiles the mapping; errors name the field and the position.
 func NewGeneric(sourceName string, mapping map[string]string) (*Generic, error) {
+	prgs, err := compileMapping(mapping, mappingFields)
+	if err != nil {
+		return nil, err
+	}
+	return &Generic{name: sourceName, mapping: prgs}, nil
+}
+
+// compileMapping compiles each field's CEL expression over `payload`,
+// refusing fields not in allowed; every problem is listed, by field.
+func compileMapping(mapping map[string]string, allowed []string) (map[string]cel.Program, error) {
 	env, err := cel.NewEnv(cel.Variable("payload", cel.DynType))
 	if err != nil {
 		return nil, err
 	}
-	g := &Generic{name: sourceName, mapping: map[string]cel.Program{}}
+	prgs := map[string]cel.Program{}
 	var problems []string
 	for field, expr := range mapping {
-		if !contains(mappingFields, field) {
-			problems = append(problems, fmt.Sprintf("mapping.%s: unknown field (want one of %s)", field, strings.Join(mappingFields, ", ")))
+		if !contains(allowed, field) {
+			problems = append(problems, fmt.Sprintf("mapping.%s: unknown field (want one of %s)", field, strings.Join(allowed, ", ")))
 			continue
 		}
 		ast, iss := env.Compile(expr)
@@ -66,13 +76,13 @@ func NewGeneric(sourceName string, mapping map[string]string) (*Generic, error) 
 			problems = append(problems, fmt.Sprintf("mapping.%s: %v", field, err))
 			continue
 		}
-		g.mapping[field] = prg
+		prgs[field] = prg
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return nil, errors.New(strings.Join(problems, "; "))
 	}
-	return g, nil
+	return prgs, nil
 }
 
 // Parse returns one alert per object in body.

@@ -1,9 +1,6 @@
 package sources
 
 import (
-	"errors"
-	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -53,34 +50,11 @@ type HRGeneric struct {
 
 // NewHRGeneric compiles the mapping; errors name each bad field.
 func NewHRGeneric(sourceName string, mapping map[string]string) (*HRGeneric, error) {
-	env, err := cel.NewEnv(cel.Variable("payload", cel.DynType))
+	prgs, err := compileMapping(mapping, hrMappingFields)
 	if err != nil {
 		return nil, err
 	}
-	h := &HRGeneric{name: sourceName, mapping: map[string]cel.Program{}}
-	var problems []string
-	for field, expr := range mapping {
-		if !contains(hrMappingFields, field) {
-			problems = append(problems, fmt.Sprintf("mapping.%s: unknown field (want one of %s)", field, strings.Join(hrMappingFields, ", ")))
-			continue
-		}
-		ast, iss := env.Compile(expr)
-		if iss != nil && iss.Err() != nil {
-			problems = append(problems, fmt.Sprintf("mapping.%s: %v", field, iss.Err()))
-			continue
-		}
-		prg, err := env.Program(ast, cel.CostLimit(10_000))
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("mapping.%s: %v", field, err))
-			continue
-		}
-		h.mapping[field] = prg
-	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		return nil, errors.New(strings.Join(problems, "; "))
-	}
-	return h, nil
+	return &HRGeneric{name: sourceName, mapping: prgs}, nil
 }
 
 // ParseHR returns one change per employee object in body.
