@@ -2,6 +2,7 @@ package dlq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -71,7 +72,13 @@ func remove(ctx context.Context, js jetstream.JetStream, seq uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DeleteMsg(ctx, seq); err != nil {
+	err = s.DeleteMsg(ctx, seq)
+	if err != nil {
+		// The server answers a generic error for a message already gone;
+		// gone is what we wanted (an earlier run of the same replay).
+		if _, gerr := s.GetMsg(ctx, seq); errors.Is(gerr, jetstream.ErrMsgNotFound) {
+			return nil
+		}
 		return fmt.Errorf("remove DLQ entry %d after replaying it: %w", seq, err)
 	}
 	return nil
