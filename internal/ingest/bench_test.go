@@ -38,7 +38,7 @@ func BenchmarkIngestBaseline(b *testing.B) {
 		body, _ := io.ReadAll(r.Body)
 		id := strconv.FormatInt(seq.Add(1), 10)
 		if _, err := n.JS.Publish(r.Context(), events.EventSubject("alert", "baseline"), body, jetstream.WithMsgID(id)); err != nil {
-			http.Error(w, err.Error(), 503)
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		w.WriteHeader(http.StatusAccepted)
