@@ -35,10 +35,15 @@ fuzz: ## Run every fuzz target for FUZZTIME each (a duration, or a count like 20
 BENCHTIME ?= 3s
 bench: ## Benchmarks with ratios to their baselines; writes reports/bench.txt
 	@mkdir -p reports
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./... | tee reports/bench.txt
+	$(GO) test -run '^$$' -bench Ingest -benchtime $(BENCHTIME) ./internal/ingest/ | tee reports/bench.txt
+	$(GO) test -run '^$$' -bench Worker -benchtime 2000x ./internal/app/ | tee -a reports/bench.txt
 	@awk '$$1 ~ /^BenchmarkIngestBaseline/ { for (i = 2; i <= NF; i++) if ($$i == "req/s") base = $$(i-1) } \
 	      $$1 ~ /^BenchmarkIngestSignedWebhook/ { for (i = 2; i <= NF; i++) if ($$i == "req/s") quell = $$(i-1) } \
 	      END { if (base > 0) printf "\ningest: %.0f signed 1 KB webhooks/s = %.2f x a bare HTTP server with one synchronous JetStream publish (%.0f/s), same run\n", quell, quell / base, base }' \
+	      reports/bench.txt | tee -a reports/bench.txt
+	@awk '$$1 ~ /^BenchmarkWorkerBaseline/ { for (i = 2; i <= NF; i++) if ($$i == "actions/s") base = $$(i-1) } \
+	      $$1 ~ /^BenchmarkWorkerQuarantine/ { for (i = 2; i <= NF; i++) if ($$i == "actions/s") quell = $$(i-1) } \
+	      END { if (base > 0) printf "worker: %.0f quarantines/s against a zero-latency simulator = %.2f x a bare JetStream consume + HTTP POST + ack loop (%.0f/s), same run\n", quell, quell / base, base }' \
 	      reports/bench.txt | tee -a reports/bench.txt
 
 vet: ## go vet
