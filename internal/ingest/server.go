@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"crypto/subtle"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -188,8 +187,4 @@ func (s *Server) bearer(r *http.Request) (string, error) {
 		return "", errUnauthorized
 	}
 	return name, nil
-}
-
-func readBody(r *http.Request) ([]byte, error) {
-	return io.ReadAll(r.Body)
 }

@@ -28,7 +28,7 @@ func (s *Server) webhook(_ http.ResponseWriter, r *http.Request) (accepted, erro
 	if !ok {
 		return accepted{}, errUnknownSource
 	}
-	body, err := readBody(r)
+	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return accepted{}, err
 	}

@@ -6,6 +6,7 @@ package quelltest
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,7 +44,7 @@ func StartNATSAt(t testing.TB, dir string) *NATS {
 	if err != nil {
 		t.Fatalf("start nats: %v", err)
 	}
-	nc, err := nats.Connect(srv.ClientURL())
+	nc, err := nats.Connect(srv.ClientURL(), nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
 	if err != nil {
 		srv.Shutdown()
 		t.Fatalf("connect nats: %v", err)
@@ -58,6 +59,23 @@ func StartNATSAt(t testing.TB, dir string) *NATS {
 	n := &NATS{Server: srv, Conn: nc, JS: js, Dir: dir}
 	t.Cleanup(n.Stop)
 	return n
+}
+
+// Restart shuts the server down and starts it again on the same address
+// and store directory, as after a crash and a restart of NATS; clients
+// reconnect by themselves.
+func (n *NATS) Restart(t testing.TB) {
+	t.Helper()
+	addr := strings.TrimPrefix(n.Server.ClientURL(), "nats://")
+	n.Server.Shutdown()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	srv, err := natsembed.Start(ctx, natsembed.Options{Listen: addr, StoreDir: filepath.Join(n.Dir, "nats")})
+	if err != nil {
+		t.Fatalf("restart nats: %v", err)
+	}
+	n.Server = srv
+	Eventually(t, 15*time.Second, "reconnect to NATS", n.Conn.IsConnected)
 }
 
 // Stop closes the connection and shuts the server down; safe to call twice.
