@@ -105,3 +105,25 @@ func IsPermanent(err error) bool {
 func Unsupported(targetKind string, k Kind) error {
 	return Permanent(fmt.Errorf("%w: %s cannot %s", ErrUnsupported, targetKind, k))
 }
+
+// UnansweredError is a state-changing request that was sent but got no
+// answer (a timeout, a connection dropped mid-exchange): it may have taken
+// effect. The executor keeps the call, so that when a later attempt finds
+// the state already as wanted, the result says which of Quell's own calls
+// most likely made the change.
+type UnansweredError struct {
+	Call Call
+	Err  error
+}
+
+func (e *UnansweredError) Error() string { return e.Err.Error() }
+func (e *UnansweredError) Unwrap() error { return e.Err }
+
+// UnansweredCall returns the call of an *UnansweredError in err's chain.
+func UnansweredCall(err error) (Call, bool) {
+	var ue *UnansweredError
+	if errors.As(err, &ue) {
+		return ue.Call, true
+	}
+	return Call{}, false
+}

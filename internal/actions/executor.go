@@ -148,7 +148,7 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	if err != nil {
 		return e.deadLetter(a, started, 0, err)
 	}
-	if d, refused := e.safetyCheck(ctx, a, started); refused {
+	if d, refused := e.safetyCheck(ctx, a, d, started); refused {
 		return d
 	}
 	if a.DryRun {
@@ -169,7 +169,7 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 		return Decision{Verdict: Redeliver, Delay: e.inFlightDelay(err), Err: err}
 	}
 	defer e.unlock(ctx, a, unlock)
-	out, calls, err := e.callWithRetry(ctx, target, a)
+	out, calls, err := e.callWithRetry(ctx, target, a, &lease)
 	if a.OnlyIfExists && errors.Is(err, ErrUserNotFound) {
 		out, err = Outcome{Status: StatusSkipped, Reason: "no account on " + a.Target}, nil
 	}
@@ -178,20 +178,33 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 		err = e.deliverSecret(ctx, a, &out)
 	}
 	if err == nil {
-		return e.finish(ctx, a, lease, out, attempts, started)
+		return e.finish(ctx, target, a, lease, out, attempts, started)
 	}
 	return e.fail(ctx, a, lease, calls, started, err)
 }
 
 // safetyCheck skips a refused action with the reason, before the ledger and
-// the target: nothing about it happens, dry run or not.
-func (e *Executor) safetyCheck(ctx context.Context, a Action, started time.Time) (Decision, bool) {
+// the target: nothing about it happens, dry run or not. A check that cannot
+// be made is retried within the delivery; one that fails for good, or on
+// every delivery up to MaxAttempts, dead-letters the action with the reason
+// rather than redeliver it forever.
+func (e *Executor) safetyCheck(ctx context.Context, a Action, d Delivery, started time.Time) (Decision, bool) {
 	if e.cfg.Safety == nil {
 		return Decision{}, false
 	}
-	v, err := e.cfg.Safety.Check(ctx, a)
+	v, err := e.checkWithRetry(ctx, a)
 	if err != nil {
-		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.MaxInterval, Err: fmt.Errorf("safety check: %w", err)}, true
+		err = fmt.Errorf("safety check: %w", err)
+		if ctx.Err() != nil {
+			return Decision{Verdict: Redeliver, Err: err}, true
+		}
+		if IsPermanent(err) {
+			return e.deadLetter(a, started, 0, err), true
+		}
+		if d.Num >= e.cfg.MaxAttempts {
+			return e.deadLetter(a, started, 0, Permanent(fmt.Errorf("failed on %d deliveries: %w", d.Num, err))), true
+		}
+		return Decision{Verdict: Redeliver, Delay: max(e.cfg.Retry.RedeliveryDelay, e.cfg.Retry.MaxInterval), Err: err}, true
 	}
 	reason, guard := v.Refuse, GuardRefused
 	if v.Park != "" {
@@ -202,6 +215,23 @@ func (e *Executor) safetyCheck(ctx context.Context, a Action, started time.Time)
 	}
 	return Decision{Verdict: Finish, Result: Result{Action: a, Status: StatusSkipped, Reason: reason, Guard: guard,
 		StartedAt: started, FinishedAt: e.cfg.Now()}}, true
+}
+
+// checkWithRetry asks Safety, retrying transient failures (a KV timeout, a
+// leader election) with backoff within the in-delivery budget.
+func (e *Executor) checkWithRetry(ctx context.Context, a Action) (SafetyVerdict, error) {
+	b := e.newBackOff()
+	for {
+		v, err := e.cfg.Safety.Check(ctx, a)
+		if err == nil || IsPermanent(err) {
+			return v, err
+		}
+		wait := b.NextBackOff()
+		if wait == backoff.Stop || !sleep(ctx, wait) {
+			return v, err
+		}
+		e.cfg.Logger.WarnContext(ctx, "safety check failed, retrying", "action_id", a.ID, "wait", wait.String(), "error", err)
+	}
 }
 
 // deliverSecret hands a produced secret to the sink and drops it from the
@@ -260,9 +290,9 @@ func (e *Executor) target(a Action) (Target, error) {
 	return t, nil
 }
 
-func (e *Executor) finish(ctx context.Context, a Action, l Lease, out Outcome, attempts int, started time.Time) Decision {
-	if l.Interrupted && out.Status == StatusSkipped {
-		out.Reason += " (an earlier attempt was interrupted; state verified before acting)"
+func (e *Executor) finish(ctx context.Context, t Target, a Action, l Lease, out Outcome, attempts int, started time.Time) Decision {
+	if out.Status == StatusSkipped && !out.Refused && (l.Interrupted || len(l.Unanswered) > 0) {
+		out = e.attribute(ctx, t, a, l, out)
 	}
 	rec := Record{Status: out.Status, Reason: out.Reason, Outcome: out, Attempts: attempts, FinishedAt: e.cfg.Now()}
 	if err := e.cfg.Ledger.Finish(ctx, l, rec); err != nil {
@@ -365,8 +395,10 @@ func (e *Executor) replayed(a Action, rec Record) Decision {
 }
 
 // callWithRetry calls the target until it succeeds, fails permanently, or
-// the in-delivery budget runs out. It returns how many calls it made.
-func (e *Executor) callWithRetry(ctx context.Context, t Target, a Action) (Outcome, int, error) {
+// the in-delivery budget runs out. It returns how many calls reached the
+// target (a circuit's probe counts; a call the open circuit refused does
+// not), and adds every write that got no answer to l.Unanswered.
+func (e *Executor) callWithRetry(ctx context.Context, t Target, a Action, l *Lease) (Outcome, int, error) {
 	b := e.newBackOff()
 	deadline := e.cfg.Now().Add(e.cfg.Retry.MaxElapsed)
 	calls := 0
@@ -374,6 +406,9 @@ func (e *Executor) callWithRetry(ctx context.Context, t Target, a Action) (Outco
 		out, err := e.call(ctx, t, a)
 		if !errors.Is(err, ErrTargetUnavailable) {
 			calls++
+		}
+		if c, ok := UnansweredCall(err); ok {
+			l.Unanswered = append(l.Unanswered, c)
 		}
 		if err == nil {
 			return out, calls, nil

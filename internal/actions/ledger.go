@@ -39,6 +39,10 @@ type Lease struct {
 	// Interrupted is true when an earlier attempt took the lease and never
 	// released or finished it: it may have reached the target.
 	Interrupted bool
+	// Unanswered lists the writes earlier attempts sent without hearing
+	// the answer (see UnansweredError); the executor adds this delivery's
+	// before it releases or finishes the lease, and the ledger keeps them.
+	Unanswered []Call
 	// Done holds the finished record when Acquire returned ErrAlreadyDone.
 	Done *Record
 }

@@ -21,7 +21,8 @@ const (
 type Call struct {
 	Method string `json:"method"`
 	Path   string `json:"path"`
-	// Status is the HTTP status received; 0 when the call was not made.
+	// Status is the HTTP status received; 0 when no answer arrived (or, in
+	// a dry run or a plan, the call was not made).
 	Status int `json:"status,omitempty"`
 	// Body is the request body with secrets redacted, when there was one.
 	Body any `json:"body,omitempty"`

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/nats-io/nats.go"
+
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/ingest"
 	"github.com/quell-dev/quell/internal/secret"
@@ -44,7 +46,9 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 	if err != nil {
 		return err
 	}
-	nc, js, err := Connect(cfg.NATS, "quell-ingest", false)
+	// No reconnect buffer: a publish while disconnected must fail at once,
+	// so a 503 means "not stored", never "stored later from the buffer".
+	nc, js, err := Connect(cfg.NATS, "quell-ingest", false, nats.ReconnectBufSize(-1))
 	if err != nil {
 		return err
 	}
@@ -55,7 +59,7 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 		}
 	}()
 	icfg := ingest.Config{Sources: srcs, APITokens: tokens, Targets: targets.Names(cfg.Targets), Supports: targets.Supports,
-		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, DryRun: cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg),
+		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, MaxItems: cfg.Ingest.MaxItemsPerRequest, DryRun: cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg),
 		SecretTargets: secretTargets(cfg), Logger: log}
 	if o.Telemetry != nil {
 		icfg.Metrics = o.Telemetry.MetricsHandler

@@ -14,8 +14,9 @@ import (
 
 // Connect opens a connection to the configured NATS. With wait false the
 // connection is established in the background (ingest may start before the
-// worker's embedded server); with wait true it fails fast.
-func Connect(cfg config.NATS, name string, wait bool) (*nats.Conn, jetstream.JetStream, error) {
+// worker's embedded server); with wait true it fails fast. extra options
+// come last, so they win.
+func Connect(cfg config.NATS, name string, wait bool, extra ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
 	opts := []nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500 * time.Millisecond)}
 	if !wait {
 		opts = append(opts, nats.RetryOnFailedConnect(true))
@@ -29,6 +30,7 @@ func Connect(cfg config.NATS, name string, wait bool) (*nats.Conn, jetstream.Jet
 	if cfg.TLS.CertFile != "" {
 		opts = append(opts, nats.ClientCert(cfg.TLS.CertFile, cfg.TLS.KeyFile))
 	}
+	opts = append(opts, extra...)
 	nc, err := nats.Connect(cfg.ClientURL(), opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("connect to NATS at %s: %w", cfg.ClientURL(), err)

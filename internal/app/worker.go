@@ -63,8 +63,9 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 
 	natsCfg := cfg.NATS
 	if natsCfg.URL == "" {
-		srv, err := natsembed.Start(ctx, natsembed.Options{Listen: natsCfg.Embedded.Listen,
-			StoreDir: natsCfg.Embedded.StoreDir, SyncAlways: natsCfg.Embedded.SyncAlways})
+		e := natsCfg.Embedded
+		srv, err := natsembed.Start(ctx, natsembed.Options{Listen: e.Listen, StoreDir: e.StoreDir, SyncAlways: e.SyncAlways,
+			StartTimeout: e.StartTimeout, Logger: log, LogLevel: e.LogLevel})
 		if err != nil {
 			return err
 		}

@@ -43,7 +43,9 @@ func newDLQCmd(e *env) *cobra.Command {
 		Short: "Put dead-lettered messages back on their original subject",
 		Long: "Replays the named entries, or every entry matching the filters with --all. Each is republished\n" +
 			"unchanged to its original subject and removed from the DLQ; an interrupted replay can simply be run\n" +
-			"again. An entry already replayed --max-replays times goes back to the DLQ with that reason instead.",
+			"again. An entry already replayed --max-replays times goes back to the DLQ with that reason instead.\n" +
+			"Entries another run (concurrent or interrupted) republished first are not sent twice and are counted\n" +
+			"as \"already replayed by another run\".",
 		Example: "  quellctl dlq replay --all --stage execute --dry-run\n  quellctl dlq replay 42 43",
 		RunE:    func(cmd *cobra.Command, args []string) error { return e.dlqReplay(cmd.Context(), args, f) },
 	}
@@ -147,8 +149,8 @@ func (e *env) dlqReplay(ctx context.Context, args []string, f dlqFlags) error {
 		bar.step()
 	}
 	bar.done()
-	fmt.Fprintf(e.out, "%d replayed, %d would replay (dry run), %d sent back by the loop guard, %d failed\n",
-		counts[dlq.Replayed], counts[dlq.WouldReplay], counts[dlq.LoopGuard], len(errs))
+	fmt.Fprintf(e.out, "%d replayed, %d would replay (dry run), %d sent back by the loop guard, %d already replayed by another run, %d failed\n",
+		counts[dlq.Replayed], counts[dlq.WouldReplay], counts[dlq.LoopGuard], counts[dlq.AlreadyReplayed], len(errs))
 	return errors.Join(errs...)
 }
 

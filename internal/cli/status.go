@@ -162,9 +162,9 @@ func (e *env) printStatus(st Status) error {
 	for _, c := range st.Circuits {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s ago\n", c.Target, c.State, c.Worker, time.Since(c.At).Round(time.Second))
 	}
-	fmt.Fprintln(tw, "\nBLAST RADIUS\tADMITTED\tNEWEST\t")
+	fmt.Fprintln(tw, "\nBLAST RADIUS\tADMITTED\tWITHIN\tNEWEST")
 	for _, w := range st.Windows {
-		fmt.Fprintf(tw, "%s on %s\t%d\t%s\t\n", w.Action, w.Target, w.Admitted, w.Newest.Local().Format(time.DateTime))
+		fmt.Fprintf(tw, "%s on %s\t%d\t%s\t%s\n", w.Action, w.Target, w.Admitted, w.Window, w.Newest.Local().Format(time.DateTime))
 	}
 	fmt.Fprintf(tw, "\nPARKED for approval: %d (quellctl parked)\n", st.Parked)
 	return tw.Flush()

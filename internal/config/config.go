@@ -59,6 +59,12 @@ type Embedded struct {
 	Listen     string `yaml:"listen"`
 	StoreDir   string `yaml:"store_dir"`
 	SyncAlways bool   `yaml:"sync_always"`
+	// StartTimeout bounds the wait for the server to accept connections;
+	// recovering a large JetStream store after a crash can take minutes.
+	StartTimeout time.Duration `yaml:"start_timeout"`
+	// LogLevel is the least severe server log line passed to our logs:
+	// error, warn, info or debug.
+	LogLevel string `yaml:"log_level"`
 }
 
 // ClientURL is where clients connect: the external URL, or the embedded
@@ -72,9 +78,12 @@ func (n NATS) ClientURL() string {
 
 // Ingest configures the HTTP ingest service.
 type Ingest struct {
-	Listen          string        `yaml:"listen"`
-	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
-	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	Listen       string `yaml:"listen"`
+	MaxBodyBytes int64  `yaml:"max_body_bytes"`
+	// MaxItemsPerRequest caps the events one request may become (a JSON
+	// array of alerts, an HR batch, a CloudEvents batch).
+	MaxItemsPerRequest int           `yaml:"max_items_per_request"`
+	ShutdownTimeout    time.Duration `yaml:"shutdown_timeout"`
 	// APITokens authenticate POST /v1/events and POST /v1/actions.
 	APITokens []APIToken `yaml:"api_tokens"`
 }
@@ -219,6 +228,14 @@ type Safety struct {
 	// ApprovalTimeout rejects parked actions no one approved (deny by default).
 	ApprovalTimeout time.Duration `yaml:"approval_timeout"`
 }
+
+// Bounds of a blast-radius rule. The stored window does not grow with Max;
+// the bounds keep a rule meaningful: a million automated actions is no
+// limit, and a window longer than a month is an approval queue.
+const (
+	MaxBlastRadius = 1_000_000
+	MaxBlastWindow = 31 * 24 * time.Hour
+)
 
 // BlastRadius allows at most Max automated actions of one kind on one
 // target within Window.

@@ -128,3 +128,67 @@ policy:
 		}
 	}
 }
+
+func TestEmbeddedNATSStartSettings(t *testing.T) {
+	c, err := Parse([]byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.NATS.Embedded; e.StartTimeout != 2*time.Minute || e.LogLevel != "warn" {
+		t.Fatalf("embedded defaults: %+v", e)
+	}
+	c, err = Parse([]byte(valid + "nats: {embedded: {start_timeout: 10m, log_level: info}}\n"))
+	if err != nil || c.NATS.Embedded.StartTimeout != 10*time.Minute || c.NATS.Embedded.LogLevel != "info" {
+		t.Fatalf("embedded settings: %v %+v", err, c)
+	}
+	_, err = Parse([]byte(valid + "nats: {embedded: {start_timeout: -1s, log_level: loud}}\n"))
+	for _, w := range []string{"nats.embedded.start_timeout:", `nats.embedded.log_level: "loud"`} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("want problem %q, got %v", w, err)
+		}
+	}
+}
+
+func TestIngestMaxItemsPerRequest(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		want       int
+		problem    string
+	}{
+		{"default", "", 1000, ""},
+		{"set", "ingest: {max_items_per_request: 50}\n", 50, ""},
+		{"negative", "ingest: {max_items_per_request: -1}\n", 0, "ingest.max_items_per_request: must be at least 1"},
+	}
+	for _, c := range cases {
+		cfg, err := Parse([]byte(valid + c.yaml))
+		if c.problem != "" {
+			if err == nil || !strings.Contains(err.Error(), c.problem) {
+				t.Errorf("%s: want %q, got %v", c.name, c.problem, err)
+			}
+			continue
+		}
+		if err != nil || cfg.Ingest.MaxItemsPerRequest != c.want {
+			t.Errorf("%s: %v, max_items_per_request %d, want %d", c.name, err, cfg.Ingest.MaxItemsPerRequest, c.want)
+		}
+	}
+}
+
+func TestBlastRadiusBounds(t *testing.T) {
+	cases := []struct{ rule, problem string }{
+		{"{action: '*', target: '*', max: 100000, window: 1h}", ""},
+		{"{action: '*', target: '*', max: 1000000, window: 744h}", ""},
+		{"{action: '*', target: '*', max: 0, window: 1h}", "safety.blast_radius[0].max: 0: want 1 to 1000000"},
+		{"{action: '*', target: '*', max: 1000001, window: 1h}", "safety.blast_radius[0].max: 1000001: want 1 to 1000000"},
+		{"{action: '*', target: '*', max: 10, window: 500ms}", "safety.blast_radius[0].window: 500ms: want 1s to 744h0m0s"},
+		{"{action: '*', target: '*', max: 10, window: 745h}", "safety.blast_radius[0].window: 745h0m0s"},
+	}
+	for _, c := range cases {
+		_, err := Parse([]byte(valid + "safety: {blast_radius: [" + c.rule + "]}\n"))
+		if c.problem == "" && err != nil {
+			t.Errorf("%s: %v", c.rule, err)
+		}
+		if c.problem != "" && (err == nil || !strings.Contains(err.Error(), c.problem)) {
+			t.Errorf("%s: want %q, got %v", c.rule, c.problem, err)
+		}
+	}
+}

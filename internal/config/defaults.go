@@ -13,6 +13,8 @@ func (c *Config) applyDefaults() {
 	n := &c.NATS
 	setDefault(&n.Embedded.Listen, "127.0.0.1:4222")
 	setDefault(&n.Embedded.StoreDir, "./data/nats")
+	setDefault(&n.Embedded.StartTimeout, 2*time.Minute)
+	setDefault(&n.Embedded.LogLevel, "warn")
 	setDefault(&n.Replicas, 1)
 	setDefault(&n.DuplicateWindow, time.Hour)
 	setDefault(&n.EventsMaxAge, 7*24*time.Hour)
@@ -24,6 +26,7 @@ func (c *Config) applyDefaults() {
 
 	setDefault(&c.Ingest.Listen, "127.0.0.1:8080")
 	setDefault(&c.Ingest.MaxBodyBytes, 1<<20)
+	setDefault(&c.Ingest.MaxItemsPerRequest, 1000)
 	setDefault(&c.Ingest.ShutdownTimeout, 20*time.Second)
 
 	w := &c.Worker

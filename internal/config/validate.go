@@ -56,8 +56,11 @@ func (c *Config) Validate() error {
 	}
 	for i, b := range c.Safety.BlastRadius {
 		path := fmt.Sprintf("safety.blast_radius[%d]", i)
-		if b.Max < 1 || b.Window <= 0 {
-			p.add(path, "max must be at least 1 and window positive")
+		if b.Max < 1 || b.Max > MaxBlastRadius {
+			p.add(path+".max", "%d: want 1 to %d (to lift every limit, set blast_radius: [])", b.Max, MaxBlastRadius)
+		}
+		if b.Window < time.Second || b.Window > MaxBlastWindow {
+			p.add(path+".window", "%s: want 1s to %s", b.Window, MaxBlastWindow)
 		}
 		if b.Action != "*" && !oneOf(b.Action, "quarantine", "update_attributes", "rotate_client_secret", "remove_group", "add_group", "terminate_sessions") {
 			p.add(path+".action", "%q: an action kind or *", b.Action)
@@ -76,6 +79,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Ingest.MaxBodyBytes < 1024 {
 		p.add("ingest.max_body_bytes", "must be at least 1024")
+	}
+	if c.Ingest.MaxItemsPerRequest < 1 {
+		p.add("ingest.max_items_per_request", "must be at least 1")
 	}
 	c.validateWorker(&p)
 	if !oneOf(c.Log.Format, "auto", "json", "text") {
@@ -98,6 +104,12 @@ func (c *Config) validateNATS(p *problems) {
 			// The embedded server has no authentication: anyone who reaches
 			// it could request actions. Use an external NATS with auth instead.
 			p.add("nats.embedded.listen", "%q: the embedded server has no authentication and listens on loopback only; set nats.url for a shared server", c.NATS.Embedded.Listen)
+		}
+		if c.NATS.Embedded.StartTimeout < 0 {
+			p.add("nats.embedded.start_timeout", "%s: must not be negative", c.NATS.Embedded.StartTimeout)
+		}
+		if !oneOf(c.NATS.Embedded.LogLevel, "debug", "info", "warn", "error") {
+			p.add("nats.embedded.log_level", "%q: want debug, info, warn or error", c.NATS.Embedded.LogLevel)
 		}
 	}
 	if c.NATS.Replicas != 1 && c.NATS.Replicas != 3 && c.NATS.Replicas != 5 {

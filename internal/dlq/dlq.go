@@ -41,11 +41,12 @@ const maxReasonLen = 1024
 func Write(ctx context.Context, js jetstream.JetStream, stage string, orig *jetstream.RawStreamMsg,
 	deliveries uint64, class actions.Class, reason string) error {
 	id := fmt.Sprintf("dlq %s %s %d", stage, orig.Subject, orig.Sequence)
-	return write(ctx, js, stage, orig, deliveries, class, reason, id)
+	_, err := write(ctx, js, stage, orig, deliveries, class, reason, id)
+	return err
 }
 
 func write(ctx context.Context, js jetstream.JetStream, stage string, orig *jetstream.RawStreamMsg,
-	deliveries uint64, class actions.Class, reason, id string) error {
+	deliveries uint64, class actions.Class, reason, id string) (*jetstream.PubAck, error) {
 	if len(reason) > maxReasonLen {
 		reason = reason[:maxReasonLen] + "…"
 	}
@@ -62,10 +63,11 @@ func write(ctx context.Context, js jetstream.JetStream, stage string, orig *jets
 	msg.Header.Set(HeaderSubject, orig.Subject)
 	msg.Header.Set(HeaderStreamSeq, strconv.FormatUint(orig.Sequence, 10))
 	msg.Header.Set(HeaderDeliveries, strconv.FormatUint(deliveries, 10))
-	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(id)); err != nil {
-		return fmt.Errorf("dead-letter %s seq %d: %w", stage, orig.Sequence, err)
+	ack, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(id))
+	if err != nil {
+		return nil, fmt.Errorf("dead-letter %s seq %d: %w", stage, orig.Sequence, err)
 	}
-	return nil
+	return ack, nil
 }
 
 // Entry is one dead-lettered message as an operator sees it.

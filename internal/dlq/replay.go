@@ -21,6 +21,10 @@ const (
 	Replayed    Outcome = "replayed"     // back on its original subject
 	WouldReplay Outcome = "would replay" // dry run
 	LoopGuard   Outcome = "loop guard"   // replayed too often: back to the DLQ with that reason
+	// AlreadyReplayed: another run, concurrent or interrupted, did the
+	// republish (or the loop guard's write) first; JetStream dropped this
+	// run's copy as a duplicate, so this run must not claim it.
+	AlreadyReplayed Outcome = "already replayed"
 )
 
 // Replay puts e's original message back on its original subject, counting
@@ -28,7 +32,9 @@ const (
 // message id derived from e, so a replay interrupted between the publish
 // and the removal, and run again, is deduplicated: replays are resumable.
 // An entry replayed maxReplays times already goes back to the DLQ instead,
-// so a message that fails every time cannot loop forever.
+// so a message that fails every time cannot loop forever. Of concurrent
+// runs replaying the same entry, only the one whose publish JetStream
+// stored reports Replayed (or LoopGuard); the others report AlreadyReplayed.
 func Replay(ctx context.Context, js jetstream.JetStream, e Entry, maxReplays int, dryRun bool) (Outcome, error) {
 	if e.Subject == "" {
 		return "", fmt.Errorf("DLQ entry %d has no original subject", e.Seq)
@@ -42,11 +48,12 @@ func Replay(ctx context.Context, js jetstream.JetStream, e Entry, maxReplays int
 		orig := &jetstream.RawStreamMsg{Subject: e.Subject, Sequence: origSeq, Header: e.raw.Header, Data: e.raw.Data}
 		// Its own message id: the entry is removed right after, so the
 		// write must never be taken for a duplicate of another entry.
-		if err := write(ctx, js, e.Stage, orig, uint64(e.Deliveries), actions.ClassPermanent, reason,
-			fmt.Sprintf("loop guard for dlq %d", e.Seq)); err != nil {
+		ack, err := write(ctx, js, e.Stage, orig, uint64(e.Deliveries), actions.ClassPermanent, reason,
+			fmt.Sprintf("loop guard for dlq %d", e.Seq))
+		if err != nil {
 			return "", err
 		}
-		return LoopGuard, remove(ctx, js, e.Seq)
+		return outcomeOf(ack, LoopGuard), remove(ctx, js, e.Seq)
 	}
 	if dryRun {
 		return WouldReplay, nil
@@ -61,10 +68,20 @@ func Replay(ctx context.Context, js jetstream.JetStream, e Entry, maxReplays int
 		}
 	}
 	msg.Header.Set(HeaderReplays, strconv.Itoa(e.Replays+1))
-	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(fmt.Sprintf("replay %d of dlq %d", e.Replays+1, e.Seq))); err != nil {
+	ack, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(fmt.Sprintf("replay %d of dlq %d", e.Replays+1, e.Seq)))
+	if err != nil {
 		return "", fmt.Errorf("replay DLQ entry %d: %w", e.Seq, err)
 	}
-	return Replayed, remove(ctx, js, e.Seq)
+	return outcomeOf(ack, Replayed), remove(ctx, js, e.Seq)
+}
+
+// outcomeOf is done, unless JetStream recognised the publish as a
+// duplicate: then another run's copy is the one that was stored.
+func outcomeOf(ack *jetstream.PubAck, done Outcome) Outcome {
+	if ack.Duplicate {
+		return AlreadyReplayed
+	}
+	return done
 }
 
 func remove(ctx context.Context, js jetstream.JetStream, seq uint64) error {

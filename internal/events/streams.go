@@ -2,9 +2,12 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -95,10 +98,12 @@ func BucketConfigs(o StreamOptions) []jetstream.KeyValueConfig {
 		Replicas:    o.Replicas,
 	}, {
 		Bucket:      BucketLimits,
-		Description: "Blast-radius windows: the action ids admitted recently per target and action",
+		Description: "Blast-radius windows: counters per time slot per target and action, and a marker per admitted action id",
 		History:     1,
-		Storage:     storage,
-		Replicas:    o.Replicas,
+		// Admission markers expire with their window (per-key TTL).
+		LimitMarkerTTL: time.Minute,
+		Storage:        storage,
+		Replicas:       o.Replicas,
 	}, {
 		Bucket:      BucketParked,
 		Description: "Actions parked for approval, by action id",
@@ -131,9 +136,27 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions)
 	return nil
 }
 
+// ErrNATSUnavailable means the client is not connected to NATS.
+var ErrNATSUnavailable = errors.New("NATS unavailable")
+
+// Connected fails with ErrNATSUnavailable unless js's connection is up.
+// While it is down a JetStream call could only fail or wait for a reconnect
+// (its timeout), and before the first connect a publish fails with a
+// misleading "headers not supported" (the client has no server INFO yet).
+func Connected(js jetstream.JetStream) error {
+	if st := js.Conn().Status(); st != nats.CONNECTED {
+		return fmt.Errorf("%w: connection %s", ErrNATSUnavailable, strings.ToLower(st.String()))
+	}
+	return nil
+}
+
 // CheckStreams reports whether every stream and the ledger bucket exist; it
-// backs the ingest's /readyz.
+// backs the ingest's and the worker's /readyz. It answers at once while
+// NATS is unreachable.
 func CheckStreams(ctx context.Context, js jetstream.JetStream) error {
+	if err := Connected(js); err != nil {
+		return err
+	}
 	for _, name := range []string{StreamEvents, StreamActions, StreamResults, StreamDLQ} {
 		if _, err := js.Stream(ctx, name); err != nil {
 			return fmt.Errorf("stream %s: %w", name, err)

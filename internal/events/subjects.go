@@ -18,7 +18,8 @@ const (
 	// BucketStatus holds what workers report about themselves (circuit
 	// states), refreshed while they run and expiring when they stop.
 	BucketStatus = "quell_status"
-	// BucketLimits holds the blast-radius windows, one key per target and action.
+	// BucketLimits holds the blast-radius windows, one key of counters per
+	// target and action, and a marker per admitted action id.
 	BucketLimits = "quell_limits"
 	// BucketParked holds actions parked for approval, by action id.
 	BucketParked = "quell_parked"

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,14 +41,14 @@ func (s *Server) action(_ http.ResponseWriter, r *http.Request) (accepted, error
 	if err := requireJSON(r); err != nil {
 		return accepted{}, err
 	}
+	body, err := readBody(r)
+	if err != nil {
+		return accepted{}, err
+	}
 	var req ActionRequest
-	dec := json.NewDecoder(r.Body)
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return accepted{}, err
-		}
 		return accepted{}, badRequest("invalid JSON: " + err.Error())
 	}
 	a, err := s.buildAction(req, caller, r.Header.Get("Idempotency-Key"))

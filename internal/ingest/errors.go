@@ -3,6 +3,9 @@ package ingest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 
 	"github.com/quell-dev/quell/internal/sourceauth"
@@ -29,6 +32,12 @@ var (
 	errTooLarge      = apiError(http.StatusRequestEntityTooLarge, "body_too_large", "request body exceeds the limit")
 	errMediaType     = apiError(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json")
 	errUnavailable   = apiError(http.StatusServiceUnavailable, "unavailable", "the event store did not acknowledge the write; retry")
+	// errNATSDown shares errUnavailable's code, so one alert covers both.
+	errNATSDown = apiError(http.StatusServiceUnavailable, "unavailable", "NATS unavailable: not connected to the event store; retry")
+	// A body the client did not finish sending is the client's fault, not
+	// ours: it must not look like a 5xx to whoever alerts on those.
+	errBodyIncomplete = apiError(http.StatusBadRequest, "body_incomplete", "the request body ended before it was complete")
+	errBodyTimeout    = apiError(http.StatusRequestTimeout, "body_timeout", "the request body was not received in time")
 )
 
 // toAPIError maps any handler error to the one status and code the client
@@ -48,6 +57,34 @@ func toAPIError(err error) *Error {
 	default:
 		return apiError(http.StatusInternalServerError, "internal", "internal error")
 	}
+}
+
+// readBody reads the whole body, telling a client that stopped sending or
+// sent too slowly apart from a server fault.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		return body, nil
+	}
+	var maxErr *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &maxErr):
+		return nil, err
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return nil, fmt.Errorf("%w: %w", errBodyTimeout, err)
+	default:
+		return nil, fmt.Errorf("%w: %w", errBodyIncomplete, err)
+	}
+}
+
+// tooManyItems refuses a request that would become more than limit events.
+func tooManyItems(n, limit int) error {
+	if n <= limit {
+		return nil
+	}
+	return apiError(http.StatusRequestEntityTooLarge, "too_many_items",
+		fmt.Sprintf("the request carries %d events; at most %d are accepted per request (ingest.max_items_per_request): split it", n, limit))
 }
 
 func isAuthError(err error) bool {

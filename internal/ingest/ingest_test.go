@@ -25,6 +25,15 @@ const token = "test-token-abcdefghijklmnop"
 func server(t testing.TB) (*httptest.Server, *quelltest.NATS) {
 	t.Helper()
 	n := quelltest.StartNATS(t)
+	srv := httptest.NewServer(ingest.New(testConfig(t, n)))
+	t.Cleanup(srv.Close)
+	return srv, n
+}
+
+// testConfig is the configuration of server: a generic source "demo", a
+// cloudevents source "soar-ce", an API token and a target "bi".
+func testConfig(t testing.TB, n *quelltest.NATS) ingest.Config {
+	t.Helper()
 	v, err := sourceauth.New(sourceauth.Config{Scheme: "standard-webhooks", Secrets: []secret.Secret{secret.New(quelltest.WebhookSecret)}})
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +46,7 @@ func server(t testing.TB) (*httptest.Server, *quelltest.NATS) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(ingest.New(ingest.Config{
+	return ingest.Config{
 		Sources: []ingest.Source{{Name: "demo", Kind: "generic", Verifier: v, Parser: g},
 			{Name: "soar-ce", Kind: "cloudevents", Verifier: ceAuth}},
 		APITokens: []ingest.APIToken{{Name: "soar", Token: secret.New(token)}},
@@ -46,9 +55,7 @@ func server(t testing.TB) (*httptest.Server, *quelltest.NATS) {
 		JS:        n.JS, MaxBody: 4096,
 		// JSON to nowhere: the encoding cost of production logs, without a terminal's.
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	}))
-	t.Cleanup(srv.Close)
-	return srv, n
+	}
 }
 
 func signed(body, id string) map[string]string {

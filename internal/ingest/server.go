@@ -3,12 +3,14 @@ package ingest
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
@@ -56,6 +58,9 @@ type Config struct {
 	Supports func(targetKind string, k actions.Kind) bool
 	JS       jetstream.JetStream
 	MaxBody  int64
+	// MaxItems caps the events one request may become; 0 means
+	// DefaultMaxItems.
+	MaxItems int
 	// DryRun makes every direct action request a dry run (safety.dry_run),
 	// and DryRunTargets those on the targets marked dry_run.
 	DryRun        bool
@@ -68,6 +73,13 @@ type Config struct {
 	Telemetry     *Metrics
 	Now           func() time.Time
 }
+
+// DefaultMaxItems is ingest.max_items_per_request's default.
+const DefaultMaxItems = 1000
+
+// readyTimeout bounds /readyz's JetStream round trips: a probe must get an
+// answer well within its own timeout, even when JetStream does not answer.
+const readyTimeout = time.Second
 
 // Server is the ingest HTTP handler.
 type Server struct {
@@ -87,6 +99,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Telemetry == nil {
 		cfg.Telemetry = NewMetrics(nil)
+	}
+	if cfg.MaxItems <= 0 {
+		cfg.MaxItems = DefaultMaxItems
 	}
 	s := &Server{cfg: cfg, sources: map[string]Source{}, pub: events.NewPublisher(cfg.JS), mux: http.NewServeMux()}
 	for _, src := range cfg.Sources {
@@ -140,7 +155,7 @@ func (s *Server) route(pattern string, h apiHandler) {
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
 	if err := events.CheckStreams(ctx, s.cfg.JS); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
@@ -153,12 +168,15 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // whole if any write is not acknowledged, and the sender's retry is safe
 // because the stored ones are deduplicated.
 func (s *Server) publishAll(ctx context.Context, subject func(cloudevents.Event) string, evs []cloudevents.Event) (accepted, error) {
+	if err := events.Connected(s.cfg.JS); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "NATS unavailable: request refused, nothing stored", "events", len(evs), "error", err)
+		return accepted{}, errNATSDown
+	}
 	res := accepted{IDs: make([]string, 0, len(evs))}
 	for _, ev := range evs {
 		p, err := s.pub.Publish(ctx, subject(ev), ev)
 		if err != nil {
-			s.cfg.Logger.ErrorContext(ctx, "publish failed", "event_id", ev.ID(), "error", err)
-			return accepted{}, errUnavailable
+			return accepted{}, s.publishFailed(ctx, ev, err)
 		}
 		if p.Duplicate {
 			res.Duplicates++
@@ -167,6 +185,18 @@ func (s *Server) publishAll(ctx context.Context, subject func(cloudevents.Event)
 		s.cfg.Logger.InfoContext(ctx, "event accepted", "event_id", ev.ID(), "event_type", ev.Type(), "duplicate", p.Duplicate, "stream_seq", p.Sequence)
 	}
 	return res, nil
+}
+
+// publishFailed logs a failed publish and picks the 503 the client sees:
+// the connection may have dropped since publishAll looked.
+func (s *Server) publishFailed(ctx context.Context, ev cloudevents.Event, err error) error {
+	if errors.Is(err, nats.ErrReconnectBufExceeded) || errors.Is(err, nats.ErrHeadersNotSupported) ||
+		errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrDisconnected) {
+		s.cfg.Logger.WarnContext(ctx, "NATS unavailable: publish refused", "event_id", ev.ID(), "error", err)
+		return errNATSDown
+	}
+	s.cfg.Logger.ErrorContext(ctx, "publish failed", "event_id", ev.ID(), "error", err)
+	return errUnavailable
 }
 
 // bearer authenticates an API request and returns the token's name.

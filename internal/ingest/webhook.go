@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -28,7 +27,7 @@ func (s *Server) webhook(_ http.ResponseWriter, r *http.Request) (accepted, erro
 	if !ok {
 		return accepted{}, errUnknownSource
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
 		return accepted{}, err
 	}
@@ -48,6 +47,9 @@ func (s *Server) webhook(_ http.ResponseWriter, r *http.Request) (accepted, erro
 	}
 	evs, err := Normalize(src, body, deliveryID, s.cfg.Now())
 	if err != nil {
+		return accepted{}, err
+	}
+	if err := tooManyItems(len(evs), s.cfg.MaxItems); err != nil {
 		return accepted{}, err
 	}
 	return s.publishAll(r.Context(), func(ev cloudevents.Event) string {
@@ -144,6 +146,13 @@ func (s *Server) cloudEvents(_ http.ResponseWriter, r *http.Request) (accepted, 
 // publishCloudEvents decodes r in binary, structured or batch mode and
 // stores every event with the sender's id and source unchanged.
 func (s *Server) publishCloudEvents(r *http.Request, sourceName string) (accepted, error) {
+	// Read here, not inside the SDK, so that a client's read error is not
+	// reported as a malformed event.
+	body, err := readBody(r)
+	if err != nil {
+		return accepted{}, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	var evs []cloudevents.Event
 	if cehttp.IsHTTPBatch(r.Header) {
 		batch, err := cehttp.NewEventsFromHTTPRequest(r)
@@ -161,6 +170,9 @@ func (s *Server) publishCloudEvents(r *http.Request, sourceName string) (accepte
 	if len(evs) == 0 {
 		return accepted{}, apiError(http.StatusBadRequest, "malformed_payload", "empty batch")
 	}
+	if err := tooManyItems(len(evs), s.cfg.MaxItems); err != nil {
+		return accepted{}, err
+	}
 	for i, ev := range evs {
 		if err := ev.Validate(); err != nil {
 			return accepted{}, apiError(http.StatusBadRequest, "malformed_payload", fmt.Sprintf("event %d: %v", i, err))
@@ -174,9 +186,5 @@ func (s *Server) publishCloudEvents(r *http.Request, sourceName string) (accepte
 func malformed(err error) error {
 	// The SDK reports an unknown content type as its own error; either way
 	// the client sent something that is not a CloudEvent.
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
-		return err
-	}
 	return apiError(http.StatusBadRequest, "malformed_payload", "not a CloudEvent: "+err.Error())
 }

@@ -31,15 +31,21 @@ const (
 
 // Entry is the JSON value stored under an action id.
 type Entry struct {
-	State      string          `json:"state"`
-	Owner      string          `json:"owner,omitempty"`
-	LeaseUntil time.Time       `json:"lease_until,omitempty"`
-	Attempts   int             `json:"attempts"`
-	Failures   int             `json:"failures"`
-	LastError  string          `json:"last_error,omitempty"`
-	Action     actions.Action  `json:"action"`
-	Result     *actions.Record `json:"result,omitempty"`
-	UpdatedAt  time.Time       `json:"updated_at"`
+	State      string    `json:"state"`
+	Owner      string    `json:"owner,omitempty"`
+	LeaseUntil time.Time `json:"lease_until,omitempty"`
+	Attempts   int       `json:"attempts"`
+	Failures   int       `json:"failures"`
+	LastError  string    `json:"last_error,omitempty"`
+	// Interrupted stays true once an attempt lost its lease without
+	// releasing it; Unanswered lists writes sent without an answer. Both
+	// say a later attempt that finds the effect in place most likely
+	// finds Quell's own.
+	Interrupted bool            `json:"interrupted,omitempty"`
+	Unanswered  []actions.Call  `json:"unanswered,omitempty"`
+	Action      actions.Action  `json:"action"`
+	Result      *actions.Record `json:"result,omitempty"`
+	UpdatedAt   time.Time       `json:"updated_at"`
 }
 
 // Ledger is the KV-backed ledger.
@@ -89,6 +95,8 @@ func (l *Ledger) Acquire(ctx context.Context, a actions.Action, owner string, le
 			return actions.Lease{}, &actions.InFlightError{What: "action " + a.ID, Owner: cur.Owner, Until: cur.LeaseUntil}
 		}
 		next.Attempts, next.Failures, next.LastError = cur.Attempts, cur.Failures, cur.LastError
+		next.Interrupted = cur.Interrupted || cur.State == StateRunning
+		next.Unanswered = cur.Unanswered
 		newRev, err := l.kv.Update(ctx, a.ID, mustJSON(next), rev)
 		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			continue // lost the race: re-read
@@ -97,7 +105,7 @@ func (l *Ledger) Acquire(ctx context.Context, a actions.Action, owner string, le
 			return actions.Lease{}, fmt.Errorf("ledger update %s: %w", a.ID, err)
 		}
 		return actions.Lease{ActionID: a.ID, Revision: newRev, Attempts: cur.Attempts, Failures: cur.Failures,
-			Interrupted: cur.State == StateRunning}, nil
+			Interrupted: next.Interrupted, Unanswered: cur.Unanswered}, nil
 	}
 	return actions.Lease{}, fmt.Errorf("%w: %s changed %d times while acquiring", actions.ErrInFlight, a.ID, casAttempts)
 }
@@ -106,6 +114,7 @@ func (l *Ledger) Acquire(ctx context.Context, a actions.Action, owner string, le
 func (l *Ledger) Finish(ctx context.Context, lease actions.Lease, r actions.Record) error {
 	return l.write(ctx, lease, func(e *Entry) {
 		e.State, e.Result, e.Attempts, e.Owner, e.LeaseUntil = StateDone, &r, r.Attempts, "", time.Time{}
+		e.Unanswered = lease.Unanswered
 	})
 }
 
@@ -113,6 +122,7 @@ func (l *Ledger) Finish(ctx context.Context, lease actions.Lease, r actions.Reco
 func (l *Ledger) Release(ctx context.Context, lease actions.Lease, calls, failures int, lastErr string) error {
 	return l.write(ctx, lease, func(e *Entry) {
 		e.State, e.Attempts, e.Failures, e.LastError = StateReleased, calls, failures, lastErr
+		e.Unanswered = lease.Unanswered
 		e.Owner, e.LeaseUntil = "", time.Time{}
 	})
 }

@@ -97,3 +97,36 @@ func TestExpiredLeaseIsTakenOverAsInterrupted(t *testing.T) {
 		t.Fatalf("expired lease: %+v %v", lease, err)
 	}
 }
+
+// What says a later attempt's "already as wanted" is most likely Quell's
+// own doing outlives the delivery that learned it: writes sent without an
+// answer, and an interruption, are kept across releases and takeovers.
+func TestUnansweredWritesAndInterruptionsAreKept(t *testing.T) {
+	t.Parallel()
+	l := open(t)
+	ctx := context.Background()
+	lease, err := l.Acquire(ctx, act, "w1", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := actions.Call{Method: "POST", Path: "Users/13/Quarantine"}
+	lease.Unanswered = append(lease.Unanswered, sent)
+	if err := l.Release(ctx, lease, 1, 1, "context deadline exceeded"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Acquire(ctx, act, "dead-worker", 50*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(80 * time.Millisecond)
+	lease, err = l.Acquire(ctx, act, "w2", time.Minute)
+	if err != nil || !lease.Interrupted || len(lease.Unanswered) != 1 || lease.Unanswered[0] != sent {
+		t.Fatalf("after a release and a takeover: %+v %v", lease, err)
+	}
+	if err := l.Release(ctx, lease, 2, 2, "503"); err != nil {
+		t.Fatal(err)
+	}
+	lease, err = l.Acquire(ctx, act, "w3", time.Minute)
+	if err != nil || !lease.Interrupted || len(lease.Unanswered) != 1 {
+		t.Fatalf("the interruption was forgotten after a release: %+v %v", lease, err)
+	}
+}

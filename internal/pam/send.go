@@ -2,10 +2,13 @@ package pam
 
 import (
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
@@ -58,4 +61,31 @@ func CleanMessage(msg string, redact ...secret.Secret) string {
 		cut--
 	}
 	return msg[:cut] + "…(truncated)"
+}
+
+// MarkUnanswered wraps err in an *actions.UnansweredError naming call when
+// call is a write that may have taken effect without Quell learning so: a
+// 2xx whose answer was cut off, or no answer at all for a reason other than
+// failing to connect. status is what Send returned. Reads, and requests
+// that never left, are returned as they are.
+func MarkUnanswered(call actions.Call, status int, err error) error {
+	if err == nil || call.Method == http.MethodGet || call.Method == http.MethodHead {
+		return err
+	}
+	var te *TransportError
+	lost := errors.As(err, &te) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+	cutOff := status >= 200 && status < 300 && lost
+	if !cutOff && (status != 0 || te == nil || neverSent(te.Err)) {
+		return err
+	}
+	call.Status = status
+	return &actions.UnansweredError{Call: call, Err: err}
+}
+
+// neverSent reports a failure before the request could be written: no
+// connection, no address, a certificate refused.
+func neverSent(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return (errors.As(err, &op) && op.Op == "dial") || errors.As(err, &dns) || isCertificateError(err)
 }

@@ -2,10 +2,9 @@ package safety
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"math/rand/v2"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -71,95 +70,125 @@ func (g *Guard) rule(a actions.Action) (config.BlastRadius, bool) {
 	return config.BlastRadius{}, false
 }
 
-// window is the action ids admitted within a rule's window, oldest first.
-type window struct {
-	Admitted []admitted `json:"admitted"`
-}
+// casTries bounds the compare-and-set loop under contention from replicas;
+// each lost race waits a little longer (with jitter) before re-reading.
+const casTries = 100
 
-type admitted struct {
-	ID string    `json:"id"`
-	At time.Time `json:"at"`
-}
-
-// casTries bounds the compare-and-set loop under contention from replicas.
-const casTries = 50
-
-// admit records a in the sliding window of its target and kind and reports
-// whether the window was already full. An id already admitted (a
-// redelivery) is admitted again without counting twice.
+// admit counts a in the window of its target and kind and reports whether
+// the window was already full. It costs four KV operations whatever the
+// limit or the traffic: read a's marker, read and compare-and-set the
+// window's counters, write the marker.
+//
+// The marker (one small key per admitted action, expiring with the window)
+// keeps a redelivered action from being counted twice. It is written after
+// the count, so a worker that dies in between makes the redelivery count
+// the action again: the limit errs towards parking, never towards acting.
 func (g *Guard) admit(ctx context.Context, a actions.Action, r config.BlastRadius) (bool, error) {
-	key := "blast." + a.Target + "." + string(a.Kind)
-	for range casTries {
-		var w window
+	marker := admittedKey(a.ID)
+	switch _, err := g.limits.Get(ctx, marker); {
+	case err == nil:
+		return false, nil
+	case !errors.Is(err, jetstream.ErrKeyNotFound):
+		return false, classifyKV(fmt.Errorf("read %s: %w", marker, err))
+	}
+	over, err := g.count(ctx, windowKey(a.Target, string(a.Kind)), r)
+	if err != nil || over {
+		return over, err
+	}
+	_, err = g.limits.Create(ctx, marker, nil, jetstream.KeyTTL(r.Window+slotWidth(r.Window)+time.Second))
+	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return false, classifyKV(fmt.Errorf("record %s: %w", marker, err))
+	}
+	return false, nil
+}
+
+// count adds one to the window at key unless it is full, by compare-and-set.
+func (g *Guard) count(ctx context.Context, key string, r config.BlastRadius) (bool, error) {
+	for try := range casTries {
+		var w counters
 		var rev uint64
 		e, err := g.limits.Get(ctx, key)
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 		case err != nil:
-			return false, fmt.Errorf("read %s: %w", key, err)
+			return false, classifyKV(fmt.Errorf("read %s: %w", key, err))
 		default:
 			rev = e.Revision()
-			if err := json.Unmarshal(e.Value(), &w); err != nil {
-				return false, fmt.Errorf("read %s: %w", key, err)
+			if err := w.decode(e.Value()); err != nil {
+				return false, actions.Permanent(fmt.Errorf("read %s: %w", key, err))
 			}
 		}
 		now := g.now()
-		w.prune(now.Add(-r.Window))
-		if w.has(a.ID) {
-			return false, nil
-		}
-		if len(w.Admitted) >= r.Max {
+		w.align(r.Window, now)
+		if w.total() >= r.Max {
 			return true, nil
 		}
-		w.Admitted = append(w.Admitted, admitted{ID: a.ID, At: now})
-		b, _ := json.Marshal(w)
+		w.add(now)
 		if rev == 0 {
-			_, err = g.limits.Create(ctx, key, b)
+			_, err = g.limits.Create(ctx, key, w.encode())
 		} else {
-			_, err = g.limits.Update(ctx, key, b, rev)
+			_, err = g.limits.Update(ctx, key, w.encode(), rev)
 		}
 		if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			if !sleep(ctx, time.Duration(rand.Int64N(int64(time.Millisecond)*int64(1+try%8)))) {
+				return false, ctx.Err()
+			}
 			continue
 		}
-		return false, err
+		if err != nil {
+			return false, classifyKV(fmt.Errorf("write %s: %w", key, err))
+		}
+		return false, nil
 	}
 	return false, fmt.Errorf("blast-radius window %s changed %d times while counting", key, casTries)
 }
 
-func (w *window) prune(before time.Time) {
-	i := 0
-	for i < len(w.Admitted) && w.Admitted[i].At.Before(before) {
-		i++
+// classifyKV marks the KV failures that no retry heals as permanent, so the
+// action ends in the DLQ with the reason instead of being redelivered
+// forever; anything else (timeouts, a leader election) is transient.
+func classifyKV(err error) error {
+	if errors.Is(err, jetstream.ErrBadRequest) || errors.Is(err, jetstream.ErrInvalidKey) || isMaxPayload(err) {
+		return actions.Permanent(err)
 	}
-	w.Admitted = w.Admitted[i:]
+	return err
 }
 
-func (w *window) has(id string) bool {
-	for _, e := range w.Admitted {
-		if e.ID == id {
-			return true
-		}
+func windowKey(target, kind string) string { return "blast." + target + "." + kind }
+
+func admittedKey(actionID string) string { return "admitted." + actionID }
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
-	return false
 }
 
 // WindowState is one blast-radius window as operators see it.
 type WindowState struct {
-	Target   string    `json:"target"`
-	Action   string    `json:"action"`
-	Admitted int       `json:"admitted"`
-	Newest   time.Time `json:"newest"`
+	Target   string        `json:"target"`
+	Action   string        `json:"action"`
+	Admitted int           `json:"admitted"`
+	Window   time.Duration `json:"window"`
+	Newest   time.Time     `json:"newest"`
 }
 
-// Windows lists the blast-radius windows kept in the limits bucket. The
-// counts include entries older than their rule's window until the next
-// action prunes them.
+// Windows lists the blast-radius windows kept in the limits bucket, with
+// what each counts now.
 func Windows(ctx context.Context, js jetstream.JetStream) ([]WindowState, error) {
 	kv, err := js.KeyValue(ctx, events.BucketLimits)
 	if err != nil {
 		return nil, err
 	}
-	lister, err := kv.ListKeys(ctx)
+	return windowsAt(ctx, kv, time.Now())
+}
+
+func windowsAt(ctx context.Context, kv jetstream.KeyValue, now time.Time) ([]WindowState, error) {
+	lister, err := kv.ListKeysFiltered(ctx, "blast.>")
 	if err != nil {
 		return nil, err
 	}
@@ -169,15 +198,16 @@ func Windows(ctx context.Context, js jetstream.JetStream) ([]WindowState, error)
 		if err != nil {
 			continue
 		}
-		var w window
-		if json.Unmarshal(e.Value(), &w) != nil || len(w.Admitted) == 0 {
+		var w counters
+		if w.decode(e.Value()) != nil {
 			continue
 		}
-		var target, action string
-		if parts := strings.SplitN(strings.TrimPrefix(key, "blast."), ".", 2); len(parts) == 2 {
-			target, action = parts[0], parts[1]
+		w.align(w.Window, now)
+		if w.total() == 0 {
+			continue
 		}
-		out = append(out, WindowState{Target: target, Action: action, Admitted: len(w.Admitted), Newest: w.Admitted[len(w.Admitted)-1].At})
+		target, action := splitWindowKey(key)
+		out = append(out, WindowState{Target: target, Action: action, Admitted: w.total(), Window: w.Window, Newest: w.Newest})
 	}
 	return out, nil
 }

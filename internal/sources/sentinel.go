@@ -9,7 +9,7 @@ import (
 )
 
 const sentinelTried = "Entities[Type=account].{Name+UPNSuffix, userPrincipalName, AadUserId, NTDomain\\Name}, " +
-	"properties.relatedEntities[kind=Account].properties.{accountName, upnSuffix, aadUserId, ntDomain}, " +
+	"entities[kind=Account] and properties.relatedEntities[kind=Account], .properties.{accountName, upnSuffix, aadUserId, ntDomain}, " +
 	"Alerts[].Entities[], evidence[userEvidence].userAccount.{accountName, domainName, userPrincipalName, azureAdUserId}"
 
 // Sentinel parses what a Sentinel automation rule's playbook (Logic App)
@@ -118,11 +118,13 @@ func collect(rec map[string]any, rule string, acc []account, withAlerts bool) []
 	return acc
 }
 
-// accountEntity reads a Sentinel Account entity, flat (Logic App) or ARM
-// ({kind, properties}); anything else yields the zero UserRef.
+// accountEntity reads a Sentinel Account entity, flat (Logic App: "Type":
+// "account") or as the REST API returns it (ARM: "type" is the resource
+// type Microsoft.SecurityInsights/Entities, "kind" the entity kind, the
+// fields under "properties"); anything else yields the zero UserRef.
 func accountEntity(e any) actions.UserRef {
 	m, ok := e.(map[string]any)
-	if !ok || !strings.EqualFold(orElse(text(fold(m, "type")), text(fold(m, "kind"))), "account") {
+	if !ok || !isAccount(m) {
 		return actions.UserRef{}
 	}
 	if p, ok := fold(m, "properties").(map[string]any); ok {
@@ -137,6 +139,16 @@ func accountEntity(e any) actions.UserRef {
 	}
 	withName(&u, name, fText(m, "ntDomain"))
 	return u
+}
+
+// isAccount reads the entity kind: "type" in the flat shape, "kind" where
+// "type" names a resource type (it holds a "/").
+func isAccount(m map[string]any) bool {
+	kind := text(fold(m, "type"))
+	if kind == "" || strings.Contains(kind, "/") {
+		kind = text(fold(m, "kind"))
+	}
+	return strings.EqualFold(kind, "account")
 }
 
 // userEvidence reads the userAccount of a Defender XDR userEvidence. Other

@@ -126,10 +126,31 @@ func TestSentinelMalformed(t *testing.T) {
 }
 
 func FuzzSentinelParse(f *testing.F) {
-	seed(f, "sentinel-incident.json", "sentinel-incident-trigger.json", "defender-xdr-alert.json")
+	seed(f, "sentinel-incident.json", "sentinel-incident-trigger.json", "sentinel-incident-entities.json", "defender-xdr-alert.json")
 	p := NewSentinel("fuzz")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		alerts, err := p.Parse(body)
 		checkFuzzAlerts(t, alerts, err)
 	})
+}
+
+// The REST API's entities (Incidents - List Entities, and relatedEntities
+// of an incident read with the API) carry the resource type in "type" and
+// the entity kind in "kind": an Account there is a user to act on.
+func TestSentinelRESTEntities(t *testing.T) {
+	alerts, err := NewSentinel("sentinel").Parse(sample(t, "sentinel-incident-entities.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := actions.UserRef{Username: "jdoe", Domain: "CORP", UPN: "jdoe@corp.example.com", ObjectID: "7c9e6679-7425-40de-944b-e07fc1f90ae7"}
+	if len(alerts) != 1 || alerts[0].User != want {
+		t.Fatalf("alerts %+v, want one for %+v (the Ip entity is not an account)", alerts, want)
+	}
+	incident := `{"name":"9b2f","type":"Microsoft.SecurityInsights/Incidents","properties":{"title":"t","severity":"High","incidentNumber":12,
+		"relatedEntities":[{"id":"/e/1","name":"1","type":"Microsoft.SecurityInsights/Entities","kind":"Account","properties":{"accountName":"mroe","ntDomain":"CORP"}},
+		{"id":"/e/2","name":"2","type":"Microsoft.SecurityInsights/Entities","kind":"Host","properties":{"hostName":"ws1"}}]}}`
+	alerts, err = NewSentinel("sentinel").Parse([]byte(incident))
+	if err != nil || len(alerts) != 1 || alerts[0].User != (actions.UserRef{Username: "mroe", Domain: "CORP"}) || alerts[0].SourceEventID != "12" {
+		t.Fatalf("incident with ARM relatedEntities: %+v %v", alerts, err)
+	}
 }

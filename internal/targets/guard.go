@@ -63,7 +63,8 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // consecutive transient failures it stops calling the target for OpenFor,
 // then lets one probe through. While open, actions fail with
 // actions.ErrTargetUnavailable and wait for a later delivery without
-// counting as failed attempts, so an outage loses nothing.
+// counting as failed attempts, so an outage loses nothing. The probe is a
+// real call: when it fails, it is a failed attempt of its action.
 type guarded struct {
 	actions.Target
 	cb      *gobreaker.CircuitBreaker[actions.Outcome]
@@ -105,10 +106,11 @@ func (g *guarded) Execute(ctx context.Context, a actions.Action) (actions.Outcom
 	probe := g.cb.State() == gobreaker.StateHalfOpen
 	out, err := g.cb.Execute(func() (actions.Outcome, error) { return g.Target.Execute(ctx, a) })
 	if probe && err != nil && !actions.IsPermanent(err) {
-		// The probe tested the target for everyone; its failure says the
-		// target is still down, not that this action failed.
+		// The probe reached the target and failed: a failed attempt of this
+		// action like any other call, which waits for the circuit's next
+		// half-open before it tries again.
 		wait := g.untilHalfOpen()
-		return out, actions.Transient(fmt.Errorf("%w: probe of %s failed: %w", actions.ErrTargetUnavailable, g.Name(), err), wait)
+		return out, actions.Transient(fmt.Errorf("probe of %s failed, circuit open again: %w", g.Name(), err), wait)
 	}
 	switch {
 	case errors.Is(err, gobreaker.ErrOpenState):

@@ -7,7 +7,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Pull timing. JetStream answers a pull it cannot hold (its waiting list
+// is full, the request was lost on the way) with silence, relying on the
+// client to notice that idle heartbeats stopped: nats.go's defaults (30 s
+// expiry, 15 s heartbeat) make that take 30 s. With these, a lost pull is
+// noticed after 2*pullHeartbeat and replaced.
+const (
+	pullExpiry    = 5 * time.Second
+	pullHeartbeat = time.Second
 )
 
 // handler processes one message and settles it (ack, nak or term).
@@ -16,6 +27,14 @@ type handler func(ctx context.Context, msg jetstream.Msg)
 // loop feeds messages from cons to up to concurrency handlers until stop is
 // done. In-flight handlers then get drain to finish; after that their
 // context (work) is cancelled so they hand their messages back.
+//
+// It pulls only as many messages as it has idle handlers (one Fetch per
+// round) rather than using a prefetching Messages iterator: the iterator
+// shares one buffer of that size between messages and the server's
+// heartbeats and status replies, and stops being read while all handlers
+// are busy; what arrives when it is full is dropped, which both strands
+// the dropped messages until AckWait and leaves the iterator believing a
+// pull is still outstanding, so that it sends no more.
 type loop struct {
 	name        string
 	cons        jetstream.Consumer
@@ -26,35 +45,83 @@ type loop struct {
 }
 
 func (l loop) run(stop context.Context, work context.Context) error {
-	it, err := l.cons.Messages(jetstream.PullMaxMessages(l.concurrency))
-	if err != nil {
-		return err
-	}
-	go func() {
-		<-stop.Done()
-		it.Stop()
-	}()
-	sem := make(chan struct{}, l.concurrency)
+	slots := make(chan struct{}, l.concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
-		msg, err := it.Next()
-		if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+		free := acquire(stop, slots)
+		if free == 0 {
 			return nil
 		}
-		if err != nil {
-			l.log.Warn("consumer fetch failed", "consumer", l.name, "error", err)
-			if !sleepCtx(stop, time.Second) {
-				return nil
-			}
+		started := l.pullRound(stop, work, free, slots, &wg)
+		release(slots, free-started)
+	}
+}
+
+// acquire waits for one idle handler slot and takes every other idle one;
+// it returns 0 once stop is done.
+func acquire(stop context.Context, slots chan struct{}) int {
+	select {
+	case slots <- struct{}{}:
+	case <-stop.Done():
+		return 0
+	}
+	n := 1
+	for {
+		select {
+		case slots <- struct{}{}:
+			n++
+		default:
+			return n
+		}
+	}
+}
+
+func release(slots chan struct{}, n int) {
+	for range n {
+		<-slots
+	}
+}
+
+// pullRound fetches up to free messages and starts a handler for each; it
+// returns how many it started, each holding one slot until it is done.
+func (l loop) pullRound(stop, work context.Context, free int, slots chan struct{}, wg *sync.WaitGroup) int {
+	fctx, cancel := context.WithTimeout(stop, pullExpiry)
+	defer cancel()
+	batch, err := l.cons.Fetch(free, jetstream.FetchContext(fctx), jetstream.FetchHeartbeat(pullHeartbeat))
+	if err != nil {
+		l.log.Warn("consumer fetch failed", "consumer", l.name, "error", err)
+		sleepCtx(stop, time.Second)
+		return 0
+	}
+	started := 0
+	for msg := range batch.Messages() {
+		if stop.Err() != nil {
+			// Fetched but not started: hand it back now rather than let it
+			// wait out AckWait.
+			_ = msg.Nak()
 			continue
 		}
-		sem <- struct{}{}
+		started++
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { <-slots; wg.Done() }()
 			l.withHeartbeat(work, msg)
 		}()
+	}
+	l.fetchEnded(batch.Error())
+	return started
+}
+
+// fetchEnded logs how a fetch ended when that was not by design (the
+// batch filled, the pull expired, or the worker stops).
+func (l loop) fetchEnded(err error) {
+	switch {
+	case err == nil, errors.Is(err, nats.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+	case errors.Is(err, jetstream.ErrNoHeartbeat):
+		l.log.Warn("pull request lost (no heartbeat from the server); pulling again", "consumer", l.name)
+	default:
+		l.log.Warn("consumer fetch failed", "consumer", l.name, "error", err)
 	}
 }
 

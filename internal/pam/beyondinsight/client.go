@@ -132,7 +132,8 @@ func (r request) planned() actions.Call {
 // the session ended: it signs in again (once, shared with any other
 // goroutine that saw the same 401) and repeats r once (see pam.Session).
 func (c *Client) call(ctx context.Context, r request) (int, error) {
-	return c.session.Call(ctx, func(*session) (int, error) { return c.roundTrip(ctx, r) })
+	status, err := c.session.Call(ctx, func(*session) (int, error) { return c.roundTrip(ctx, r) })
+	return status, pam.MarkUnanswered(r.planned(), status, err)
 }
 
 // roundTrip sends r once and classifies the result. The status is 0 when no

@@ -38,7 +38,8 @@ type request struct {
 // and repeats r once (see pam.Session). The status is 0 when no answer
 // arrived.
 func (c *Client) call(ctx context.Context, r request) (int, error) {
-	return c.session.Call(ctx, func(s *session) (int, error) { return c.roundTrip(ctx, r, s.token) })
+	status, err := c.session.Call(ctx, func(s *session) (int, error) { return c.roundTrip(ctx, r, s.token) })
+	return status, pam.MarkUnanswered(actions.Call{Method: r.method, Path: r.path, Body: r.body}, status, err)
 }
 
 // roundTrip sends r once with token (none when zero) and classifies the

@@ -19,6 +19,11 @@ type Fault struct {
 	RetryAfter string
 	Body       string
 	Drop       bool
+	// LoseAnswer handles the request (its effect takes place) and then
+	// closes the connection without an answer: a write that took effect
+	// while the client heard nothing, as when an answer is held past the
+	// client's timeout or a proxy drops it.
+	LoseAnswer bool
 }
 
 // activeFault is an injected fault with its pattern and remaining uses.

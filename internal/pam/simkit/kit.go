@@ -122,8 +122,9 @@ func (k *Kit) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
+	lose := false
 	if f, ok := k.takeFault(r.Method, segs); ok {
-		e.Fault = true
+		e.Fault, lose = true, f.LoseAnswer
 		if !f.wait(r) {
 			return
 		}
@@ -143,9 +144,23 @@ func (k *Kit) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	k.mu.RLock()
 	routes := k.routes
 	k.mu.RUnlock()
+	if lose {
+		lost := &recorder{ResponseWriter: discard{header: http.Header{}}, onStatus: finish}
+		dispatch(routes, k.opts.NotFound, lost, r, segs)
+		finish(http.StatusOK)
+		drop(w)
+		return
+	}
 	dispatch(routes, k.opts.NotFound, rec, r, segs)
 	finish(http.StatusOK) // the handler wrote nothing: net/http answers 200
 }
+
+// discard is where a LoseAnswer fault's answer goes.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d discard) WriteHeader(int)             {}
 
 func (k *Kit) logBody(b []byte) string {
 	if len(b) > MaxLoggedBody {

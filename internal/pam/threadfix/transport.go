@@ -52,9 +52,10 @@ func (c *Client) call(ctx context.Context, r request) (int, error) {
 	if r.form != nil {
 		req.Header.Set("Content-Type", formContentType)
 	}
-	return pam.Send(c.hc, req, c.classify, func(resp *http.Response) error {
+	status, err := pam.Send(c.hc, req, c.classify, func(resp *http.Response) error {
 		return c.readEnvelope(req, resp, r.out)
 	})
+	return status, pam.MarkUnanswered(actions.Call{Method: r.method, Path: r.path, Body: formBody(r.form)}, status, err)
 }
 
 // readEnvelope reads and checks the answer of a 2xx response.
