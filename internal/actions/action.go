@@ -108,6 +108,8 @@ type Action struct {
 	// approved action is not held to the blast-radius limit again.
 	ApprovedBy  string    `json:"approved_by,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
+	// Undo describes the action an undo reverses (Kind Undo only).
+	Undo *UndoSpec `json:"undo,omitempty"`
 }
 
 // Validate checks what every target needs: an id, a known kind, a target and
@@ -117,7 +119,10 @@ func (a Action) Validate() error {
 	if a.ID == "" {
 		problems = append(problems, "id: missing")
 	}
-	if _, err := ParseKind(string(a.Kind)); err != nil {
+	switch _, err := ParseKind(string(a.Kind)); {
+	case a.Kind == Undo && (a.Undo == nil || a.Undo.Of == ""):
+		problems = append(problems, "undo: does not say which action it reverses")
+	case a.Kind != Undo && err != nil:
 		problems = append(problems, "action: "+err.Error())
 	}
 	if a.Target == "" {

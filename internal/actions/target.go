@@ -41,6 +41,13 @@ type Outcome struct {
 	Calls []Call `json:"calls,omitempty"`
 	// Details carries non-secret facts, such as a rotated secret's fingerprint.
 	Details map[string]string `json:"details,omitempty"`
+	// Before is the state the action changed, as it was before: the
+	// fields it changed, in the target's terms, as undo restores them.
+	// After is the same fields as the action left them; undo checks the
+	// state is still that. Every completed action that changed something
+	// sets both.
+	Before map[string]any `json:"before,omitempty"`
+	After  map[string]any `json:"after,omitempty"`
 	// Refused is set when a safety rule the target checked (membership of
 	// a protected group) stopped the action: the result's guard is "refused".
 	Refused bool `json:"refused,omitempty"`

@@ -48,6 +48,7 @@ func newActionCmd(e *env) *cobra.Command {
 	for _, name := range []string{"target", "user", "reason"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
+	cmd.AddCommand(newUndoCmd(e))
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -102,23 +103,29 @@ func (e *env) showAction(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	var results []events.ActionResult
+	var results, undos []events.ActionResult
 	for _, r := range all {
-		if r.Action.ID == id {
+		switch {
+		case r.Action.ID == id:
 			results = append(results, r)
+		case r.Action.Undo != nil && r.Action.Undo.Of == id:
+			undos = append(undos, r)
 		}
 	}
 	if entry == nil && len(results) == 0 {
 		return fmt.Errorf("no action %s: not in the ledger or the results (is the id right? `quellctl actions list` shows recent ones)", id)
 	}
 	if e.jsonOut {
-		return e.print(map[string]any{"id": id, "ledger": entry, "results": results}, "")
+		return e.print(map[string]any{"id": id, "ledger": entry, "results": results, "undone_by": undos}, "")
 	}
 	if entry != nil {
 		a := entry.Action
 		fmt.Fprintf(e.out, "Action    %s\nRequest   %s %s on %s by %s\nReason    %s\n", id, a.Kind, a.User, a.Target, a.RequestedBy, a.Reason)
 		if a.Rule != "" {
 			fmt.Fprintf(e.out, "Rule      %s (event %s)\n", a.Rule, a.Cause)
+		}
+		if a.Undo != nil {
+			fmt.Fprintf(e.out, "Undo of   %s (%s)%s\n", a.Undo.Of, a.Undo.Kind, map[bool]string{true: ", forced"}[a.Undo.Force])
 		}
 		fmt.Fprintf(e.out, "Ledger    %s, %d target call(s), updated %s\n", entry.State, entry.Attempts, entry.UpdatedAt.Local().Format(time.DateTime))
 		if entry.LastError != "" {
@@ -130,6 +137,9 @@ func (e *env) showAction(ctx context.Context, id string) error {
 			return err
 		}
 	}
+	for _, r := range undos {
+		fmt.Fprintf(e.out, "Undone by %s: %s at %s: %s\n", r.Action.ID, r.Status, r.FinishedAt.Local().Format(time.DateTime), r.Reason)
+	}
 	return nil
 }
 
@@ -140,6 +150,11 @@ func (e *env) printResult(r events.ActionResult) error {
 	fmt.Fprintf(e.out, "Result    %s at %s after %d call(s): %s\n", r.Status, r.FinishedAt.Local().Format(time.DateTime), r.Attempts, r.Reason)
 	for _, c := range r.Outcome.Calls {
 		fmt.Fprintf(e.out, "  call    %s %s -> %d\n", c.Method, c.Path, c.Status)
+	}
+	if len(r.Outcome.Before) > 0 {
+		before, _ := json.Marshal(r.Outcome.Before)
+		after, _ := json.Marshal(r.Outcome.After)
+		fmt.Fprintf(e.out, "  before  %s\n  after   %s\n", before, after)
 	}
 	return nil
 }

@@ -166,6 +166,11 @@ type Target struct {
 	ServiceAccount string  `yaml:"service_account"`
 	Limits         Limits  `yaml:"limits"`
 	Circuit        Circuit `yaml:"circuit"`
+	// DomainAliases maps a directory domain's name as the target writes it
+	// (CORP in CORP\jdoe) to the other names signals may give it (its DNS
+	// name, another NetBIOS spelling), so that all of them match the
+	// domain's users. Used by commvault targets.
+	DomainAliases map[string][]string `yaml:"domain_aliases"`
 }
 
 // Limits bound the load Quell puts on one target.

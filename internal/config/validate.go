@@ -7,8 +7,10 @@ import (
 	"net/url"
 	pathpkg "path"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"filippo.io/age"
 
@@ -208,6 +210,7 @@ func (c *Config) validateTargets(p *problems) {
 		if t.Circuit.Failures < 1 || t.Circuit.OpenFor <= 0 {
 			p.add(path+".circuit", "failures must be at least 1 and open_for positive")
 		}
+		checkDomainAliases(p, path+".domain_aliases", t.DomainAliases)
 		if t.BaseURL == "" {
 			p.add(path+".base_url", "missing")
 		} else if u, err := url.Parse(t.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -322,4 +325,36 @@ func (c *Config) Target(name string) (Target, error) {
 		}
 	}
 	return Target{}, fmt.Errorf("%w: %q", ErrNoTarget, name)
+}
+
+// checkDomainAliases refuses empty names, names with a backslash (the
+// DOMAIN\user separator), whitespace or control characters, and a name
+// given twice in one target (case-insensitively), which would make two
+// domains one.
+func checkDomainAliases(p *problems, path string, aliases map[string][]string) {
+	keys := make([]string, 0, len(aliases))
+	for k := range aliases {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	seen := map[string]string{}
+	check := func(at, owner, name string) {
+		folded := strings.ToLower(strings.TrimSpace(name))
+		switch {
+		case folded == "" || strings.ContainsAny(name, `\`) || strings.ContainsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+			p.add(at, "%q: want a domain name (no backslash, space or control character)", name)
+		case seen[folded] != "":
+			p.add(at, "%q is already a name of %q", name, seen[folded])
+		default:
+			seen[folded] = owner
+		}
+	}
+	for _, k := range keys {
+		check(path, k, k)
+	}
+	for _, k := range keys {
+		for i, a := range aliases[k] {
+			check(fmt.Sprintf("%s.%s[%d]", path, k, i), k, a)
+		}
+	}
 }

@@ -58,7 +58,7 @@ func buildBeyondInsight(t config.Target, c *credentials, hc *http.Client, ceilin
 
 func buildCommvault(t config.Target, c *credentials, hc *http.Client, ceiling time.Duration) (closer, error) {
 	cfg := commvault.Config{Name: t.Name, BaseURL: t.BaseURL, HTTPClient: hc, RetryAfterCeiling: ceiling,
-		Username: c.plain("username", true), Password: c.secret("password", true)}
+		Username: c.plain("username", true), Password: c.secret("password", true), DomainAliases: t.DomainAliases}
 	c.unknown("username", "password")
 	return commvault.New(cfg)
 }

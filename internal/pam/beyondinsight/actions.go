@@ -21,6 +21,7 @@ var handlers = pam.Handlers[*Client]{
 	actions.AddGroup:           {Check: checkGroup, Run: (*Client).addGroup, Plan: planAddGroup},
 	actions.RemoveGroup:        {Check: checkGroup, Run: (*Client).removeGroup, Plan: planRemoveGroup},
 	actions.TerminateSessions:  {Check: checkTerminate, Run: (*Client).terminateSessions, Plan: planTerminate},
+	actions.Undo:               {Check: checkUndo, Run: (*Client).undo, Plan: planUndo},
 }
 
 // checkNoParams refuses every parameter, for actions that take none: a

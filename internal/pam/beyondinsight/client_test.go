@@ -334,14 +334,29 @@ func TestCloseHonoursContext(t *testing.T) {
 	<-done
 }
 
+// TestAPIVersionQuery: ?version= goes only to endpoints that take it, and
+// none of the ones Quell calls does: BeyondTrust's Go client sends no
+// version to Auth/SignAppin, Auth/connect/token or Auth/Signout, and its
+// Python library none to any Users or UserGroups endpoint.
 func TestAPIVersionQuery(t *testing.T) {
-	e := newEnv(t, func(_ *sim.Options, c *beyondinsight.Config) { c.APIVersion = "3.1" })
-	if _, err := e.client.Execute(context.Background(), quarantine(actions.UserRef{Username: "jdoe"})); err != nil {
+	e := newEnv(t, func(o *sim.Options, c *beyondinsight.Config) { o.Strict, c.APIVersion = true, "3.1" })
+	ctx := context.Background()
+	for _, a := range []actions.Action{
+		quarantine(actions.UserRef{Username: "jdoe"}),
+		terminate(actions.UserRef{TargetID: "12"}, nil),
+		withParams(actions.AddGroup, actions.UserRef{TargetID: "13"}, map[string]any{"group": "Auditors"}),
+		update(actions.UserRef{TargetID: "13"}, map[string]any{"first_name": "Al"}),
+	} {
+		if _, err := e.client.Execute(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.client.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range e.sim.Requests() {
-		if !strings.Contains(r.Query, "version=3.1") {
-			t.Errorf("%s %s sent without version: %q", r.Method, r.RelPath, r.Query)
+		if strings.Contains(strings.ToLower(r.Query), "version=") {
+			t.Errorf("%s %s sent with a version: %q", r.Method, r.RelPath, r.Query)
 		}
 	}
 }

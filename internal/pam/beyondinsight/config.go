@@ -50,8 +50,10 @@ type Config struct {
 	// with it.
 	ClientID     string
 	ClientSecret secret.Secret
-	// APIVersion, when set, is sent as ?version= on every request (the
-	// product defaults to 3.0; BeyondTrust's own client sends 3.1).
+	// APIVersion, when set, is sent as ?version= to the endpoints that take
+	// it (request.versioned): none of those Quell calls today, as
+	// BeyondTrust's own clients send no version to Auth, Users or
+	// UserGroups (see docs/targets.md).
 	APIVersion string
 	// Timeout bounds each request; 0 means pam.DefaultTimeout. Ignored when
 	// HTTPClient is set (its own Timeout applies).

@@ -12,8 +12,17 @@ import (
 )
 
 // TestContract runs the contract every client+simulator pair passes, once
-// per way of signing in.
+// per way of signing in, against the simulator in each mode: strict (the
+// documented shapes: single users as one-element arrays, inactive users
+// hidden unless asked for) and lenient (objects, as the vendor's libraries
+// read them).
 func TestContract(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		t.Run(modeName(strict), func(t *testing.T) { runContract(t, strict) })
+	}
+}
+
+func runContract(t *testing.T, strict bool) {
 	// PS-Auth. The API registration requires a password here, so that
 	// both credentials are looked for where they must not appear.
 	t.Run("PSAuth", func(t *testing.T) {
@@ -21,6 +30,7 @@ func TestContract(t *testing.T) {
 		wrongKey := strings.Repeat("e", 128)
 		pamtest.RunContract(t, contractHarness(func(t *testing.T, wrongCredentials bool) *env {
 			return newEnv(t, func(o *sim.Options, c *beyondinsight.Config) {
+				o.Strict = strict
 				o.Password, c.Password = password, secret.New(password)
 				if wrongCredentials {
 					c.APIKey = secret.New(wrongKey)
@@ -32,7 +42,8 @@ func TestContract(t *testing.T) {
 	// are random, so TestOAuthCredentialsNeverLeak looks for them.
 	t.Run("OAuth", func(t *testing.T) {
 		pamtest.RunContract(t, contractHarness(func(t *testing.T, wrongCredentials bool) *env {
-			e, _ := newOAuthEnv(t, func(_ *sim.Options, c *beyondinsight.Config) {
+			e, _ := newOAuthEnv(t, func(o *sim.Options, c *beyondinsight.Config) {
+				o.Strict = strict
 				if wrongCredentials {
 					c.ClientSecret = secret.New(wrongSecret)
 				}

@@ -38,25 +38,51 @@ func (c *Client) removeGroup(ctx context.Context, a actions.Action) (actions.Out
 	return c.changeMembership(ctx, a, false)
 }
 
+// membershipView is what a membership change reads first: the user, the
+// group and the user's groups.
+type membershipView struct {
+	u      user
+	g      userGroup
+	groups []userGroup
+}
+
 // changeMembership reads the user, the group and the user's groups (the
 // read-before-write), then adds or removes the membership if needed.
 func (c *Client) changeMembership(ctx context.Context, a actions.Action, add bool) (actions.Outcome, error) {
-	ref, err := parseGroupRef(a.Kind, a.Params)
+	v, err := c.readMembership(ctx, a.Kind, a.User, a.Params)
 	if err != nil {
 		return actions.Outcome{}, err
 	}
-	u, err := c.resolve(ctx, a.User)
+	return c.applyMembership(ctx, a.Kind, v, add)
+}
+
+// readMembership resolves the user and the group parameter of params, and
+// reads the user's groups; k names the action in errors.
+func (c *Client) readMembership(ctx context.Context, k actions.Kind, who actions.UserRef, params map[string]any) (membershipView, error) {
+	ref, err := parseGroupRef(k, params)
 	if err != nil {
-		return actions.Outcome{}, fmt.Errorf("%s %s: %w", a.Kind, a.User, err)
+		return membershipView{}, err
+	}
+	u, err := c.resolve(ctx, who)
+	if err != nil {
+		return membershipView{}, fmt.Errorf("%s %s: %w", k, who, err)
 	}
 	g, err := c.resolveGroup(ctx, ref)
 	if err != nil {
-		return actions.Outcome{}, fmt.Errorf("%s %s: %w", a.Kind, a.User, err)
+		return membershipView{}, fmt.Errorf("%s %s: %w", k, who, err)
 	}
 	groups, err := c.groupsOf(ctx, u.UserID)
 	if err != nil {
-		return actions.Outcome{}, fmt.Errorf("%s %s: %w", a.Kind, a.User, err)
+		return membershipView{}, fmt.Errorf("%s %s: %w", k, who, err)
 	}
+	return membershipView{u: u, g: g, groups: groups}, nil
+}
+
+// applyMembership adds (or removes) v's user to v's group with
+// POST (DELETE) Users/{userId}/UserGroups/{userGroupId}, unless it already
+// is (is not) a member.
+func (c *Client) applyMembership(ctx context.Context, k actions.Kind, v membershipView, add bool) (actions.Outcome, error) {
+	u, g, groups := v.u, v.g, v.groups
 	uid, gid := strconv.Itoa(u.UserID), strconv.Itoa(g.GroupID)
 	out := actions.Outcome{TargetUserID: uid, Details: map[string]string{
 		"user_name": u.displayName(), "group_id": gid, "group_name": g.Name,
@@ -76,9 +102,10 @@ func (c *Client) changeMembership(ctx context.Context, a actions.Action, add boo
 		// A 404 here may mean the user or the group went away since the
 		// reads; the answer does not say which, so it is not marked
 		// ErrUserNotFound.
-		return actions.Outcome{}, fmt.Errorf("%s user %d, group %d: %w", a.Kind, u.UserID, g.GroupID, err)
+		return actions.Outcome{}, fmt.Errorf("%s user %d, group %d: %w", k, u.UserID, g.GroupID, err)
 	}
 	out.Status, out.Calls = actions.StatusCompleted, []actions.Call{r.sent(status)}
+	out.Before, out.After = membershipState(groups, g, add)
 	if add {
 		out.Reason = "added to group " + g.Name
 	} else {
@@ -121,4 +148,31 @@ func planMembership(a actions.Action, add bool) []actions.Call {
 		membershipsRequest(uid, nil).planned(),
 		membershipRequest(membershipMethod(add), uid, gid).planned(),
 	}
+}
+
+// keyMemberOf is the Outcome.Before and After key of a membership change:
+// the names of the user's groups, sorted.
+const keyMemberOf = "member_of"
+
+// membershipState is Before and After of adding (or removing) g to a user
+// whose groups were groups.
+func membershipState(groups []userGroup, g userGroup, add bool) (before, after map[string]any) {
+	var was, now []string
+	for _, m := range groups {
+		was = append(was, m.Name)
+		if m.GroupID != g.GroupID {
+			now = append(now, m.Name)
+		}
+	}
+	if add {
+		now = append(now, g.Name)
+	}
+	return map[string]any{keyMemberOf: sortedNames(was)}, map[string]any{keyMemberOf: sortedNames(now)}
+}
+
+// sortedNames is names sorted, never nil, so that "no groups" records as [].
+func sortedNames(names []string) []string {
+	out := append([]string{}, names...)
+	slices.Sort(out)
+	return out
 }

@@ -34,7 +34,7 @@ func TestGroupMembershipChanges(t *testing.T) {
 		{name: "add by name", kind: actions.AddGroup, ref: actions.UserRef{Username: "jdoe"}, group: "Auditors",
 			wantStatus: actions.StatusCompleted, wantReason: "added to group Auditors",
 			wantCall:   actions.Call{Method: "POST", Path: "Users/12/UserGroups/3", Status: 200},
-			wantGroups: []int{2, 3}, wantLookups: []string{"Users?username=jdoe", "UserGroups?", "Users/12/UserGroups?"}},
+			wantGroups: []int{2, 3}, wantLookups: []string{"Users?includeInactive=true&username=jdoe", "UserGroups?", "Users/12/UserGroups?"}},
 		{name: "add by id", kind: actions.AddGroup, ref: actions.UserRef{TargetID: "21"}, group: "id:1",
 			wantStatus: actions.StatusCompleted, wantReason: "added to group Administrators",
 			wantCall:   actions.Call{Method: "POST", Path: "Users/21/UserGroups/1", Status: 200},
@@ -163,7 +163,7 @@ func TestGroupNameExactMatchWinsOverCase(t *testing.T) {
 func TestGroupMembershipDryRun(t *testing.T) {
 	e := newEnv(t, nil)
 	e.dryRun(t, groupAction(actions.AddGroup, actions.UserRef{Username: "jdoe"}, "Auditors"), []actions.Call{
-		{Method: "GET", Path: "Users?username=jdoe"}, {Method: "GET", Path: "UserGroups"},
+		{Method: "GET", Path: "Users?includeInactive=true&username=jdoe"}, {Method: "GET", Path: "UserGroups"},
 		{Method: "GET", Path: "Users/{id}/UserGroups"}, {Method: "POST", Path: "Users/{id}/UserGroups/{groupId}"}})
 	e.dryRun(t, groupAction(actions.RemoveGroup, actions.UserRef{TargetID: "12"}, "id:2"), []actions.Call{
 		{Method: "GET", Path: "Users/12"}, {Method: "GET", Path: "UserGroups/2"},

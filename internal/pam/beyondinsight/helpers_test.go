@@ -44,6 +44,27 @@ func (e *env) lastBody(t *testing.T, method, relPath string) string {
 	return ""
 }
 
+// lastQuery is the query of the last request the simulator logged for route.
+func (e *env) lastQuery(t *testing.T, method, relPath string) string {
+	t.Helper()
+	reqs := e.sim.Requests()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if reqs[i].Method == method && reqs[i].RelPath == relPath {
+			return reqs[i].Query
+		}
+	}
+	t.Fatalf("no %s %s logged", method, relPath)
+	return ""
+}
+
+// modeName names a simulator mode in subtests.
+func modeName(strict bool) string {
+	if strict {
+		return "Strict"
+	}
+	return "Lenient"
+}
+
 // jsonOf is v as JSON, for comparing call bodies of unexported types.
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
@@ -113,3 +134,5 @@ func mustAtoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

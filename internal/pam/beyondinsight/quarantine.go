@@ -40,8 +40,13 @@ func (c *Client) quarantine(ctx context.Context, a actions.Action) (actions.Outc
 		TargetUserID: id,
 		Calls:        []actions.Call{r.sent(status)},
 		Details:      details,
+		Before:       map[string]any{keyIsQuarantined: false},
+		After:        map[string]any{keyIsQuarantined: true},
 	}, nil
 }
+
+// keyIsQuarantined is the Outcome.Before and After key of a quarantine.
+const keyIsQuarantined = "is_quarantined"
 
 // planQuarantine is what a dry run reports: the lookup, then the POST with
 // the id left as {id} when only a name is known.

@@ -40,22 +40,22 @@ func TestQuarantineResolvesUser(t *testing.T) {
 		notFound    bool
 	}{
 		{name: "username", ref: actions.UserRef{Username: "jdoe"}, wantID: "12",
-			wantLookups: []string{"Users?username=jdoe"}},
+			wantLookups: []string{"Users?includeInactive=true&username=jdoe"}},
 		{name: "domain and username", ref: actions.UserRef{Username: "bwayne", Domain: "CORP"}, wantID: "21",
-			wantLookups: []string{`Users?username=CORP%5Cbwayne`}},
+			wantLookups: []string{`Users?includeInactive=true&username=CORP%5Cbwayne`}},
 		{name: "UPN", ref: actions.UserRef{UPN: "bwayne@corp.example.com"}, wantID: "21",
-			wantLookups: []string{"Users?username=bwayne%40corp.example.com"}},
+			wantLookups: []string{"Users?includeInactive=true&username=bwayne%40corp.example.com"}},
 		{name: "email of a directory user", ref: actions.UserRef{Email: "bwayne@corp.example.com"}, wantID: "21",
-			wantLookups: []string{"Users?username=bwayne%40corp.example.com"}},
+			wantLookups: []string{"Users?includeInactive=true&username=bwayne%40corp.example.com"}},
 		{name: "falls back from username to UPN to email",
 			ref:    actions.UserRef{Username: "bruce", UPN: "bruce@corp.example.com", Email: "bwayne@corp.example.com"},
 			wantID: "21",
-			wantLookups: []string{"Users?username=bruce", "Users?username=bruce%40corp.example.com",
-				"Users?username=bwayne%40corp.example.com"}},
+			wantLookups: []string{"Users?includeInactive=true&username=bruce", "Users?includeInactive=true&username=bruce%40corp.example.com",
+				"Users?includeInactive=true&username=bwayne%40corp.example.com"}},
 		{name: "target id", ref: actions.UserRef{TargetID: "13", Username: "ignored"}, wantID: "13",
 			wantLookups: []string{"Users/13?"}},
 		{name: "application user", ref: actions.UserRef{Username: "svc-pam-worker"}, wantID: "57",
-			wantLookups: []string{"Users?username=svc-pam-worker"}},
+			wantLookups: []string{"Users?includeInactive=true&username=svc-pam-worker"}},
 		{name: "not found", ref: actions.UserRef{Username: "ghost", Email: "ghost@example.com"}, notFound: true,
 			wantErr: `no BeyondInsight user matches username "ghost", then "ghost@example.com"`},
 		{name: "unknown target id", ref: actions.UserRef{TargetID: "999"}, notFound: true,
@@ -210,7 +210,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 		want []actions.Call
 	}{
 		{"by name", actions.UserRef{Username: "bwayne", Domain: "CORP"}, []actions.Call{
-			{Method: "GET", Path: `Users?username=CORP%5Cbwayne`}, {Method: "POST", Path: "Users/{id}/Quarantine"}}},
+			{Method: "GET", Path: `Users?includeInactive=true&username=CORP%5Cbwayne`}, {Method: "POST", Path: "Users/{id}/Quarantine"}}},
 		{"by target id", actions.UserRef{TargetID: "12"}, []actions.Call{
 			{Method: "GET", Path: "Users/12"}, {Method: "POST", Path: "Users/12/Quarantine"}}},
 	}

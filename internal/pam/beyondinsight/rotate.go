@@ -86,9 +86,7 @@ func parseClientSecret(raw []byte) (secret.Secret, error) {
 			return secret.Secret{}, errors.New("the answer is a malformed JSON string")
 		}
 	case '{', '[':
-		var u single[struct {
-			ClientSecret *string `json:"ClientSecret"`
-		}]
+		var u single[secretAnswer]
 		if json.Unmarshal(b, &u) != nil {
 			return secret.Secret{}, errors.New("the answer is a malformed user object")
 		}
@@ -103,6 +101,15 @@ func parseClientSecret(raw []byte) (secret.Secret, error) {
 	}
 	return secret.New(value), nil
 }
+
+// secretAnswer is the part of RecycleClientSecret's user answer read. It
+// counts as having its id whatever it holds: parseClientSecret checks the
+// secret itself.
+type secretAnswer struct {
+	ClientSecret *string `json:"ClientSecret"`
+}
+
+func (secretAnswer) hasID() bool { return true }
 
 // planRotate is what a dry run reports: the lookup, then the POST.
 func planRotate(a actions.Action) []actions.Call {

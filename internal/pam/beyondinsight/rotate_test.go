@@ -197,7 +197,7 @@ func TestRotateClientSecretLostAnswer(t *testing.T) {
 func TestRotateClientSecretDryRun(t *testing.T) {
 	e := newEnv(t, nil)
 	e.dryRun(t, rotate(actions.UserRef{Username: "svc-pam-worker"}), []actions.Call{
-		{Method: "GET", Path: "Users?username=svc-pam-worker"}, {Method: "POST", Path: "Users/{id}/RecycleClientSecret"}})
+		{Method: "GET", Path: "Users?includeInactive=true&username=svc-pam-worker"}, {Method: "POST", Path: "Users/{id}/RecycleClientSecret"}})
 	e.dryRun(t, rotate(actions.UserRef{TargetID: "57"}), []actions.Call{
 		{Method: "GET", Path: "Users/57"}, {Method: "POST", Path: "Users/57/RecycleClientSecret"}})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 
 	"github.com/quell-dev/quell/internal/actions"
@@ -26,18 +27,16 @@ func checkTerminate(a actions.Action) error {
 	return actions.CheckParams(Kind, a.Kind, a.Params, actions.ParamReason)
 }
 
-// terminateSessions resolves the user and ends every active request it
-// made, and the sessions opened under them, with
-// POST Users/{userId}/Requests/Terminate: the endpoint is known from
-// BeyondTrust's own libraries, its details are inferred from the
-// documented managed-account and managed-system variants (optional body
-// {"Reason"}, 204 No Content).
+// terminateSessions resolves the user, ends every active request it made
+// with POST Users/{userId}/Requests/Terminate (documented: "Terminates all
+// active requests by requestor user ID", optional body {"Reason"}, 204),
+// then ends each of its live sessions with POST Sessions/{id}/Terminate
+// (see terminateLiveSessions). Requests go first, so that no new session
+// can start under them while the sessions are ended.
 //
-// There is no cheap read first, so the POST is always sent: GET Requests
-// lists only the calling API user's own queue, and GET Sessions?userID=
-// (which needs session-auditor roles an API registration may lack) sees
-// sessions but not password releases, which hold no session; skipping on
-// an empty session list could leave an active release running.
+// The request termination is always sent: there is no read that covers
+// every kind of active request (GET Requests lists only the calling API
+// user's own queue, and a password release holds no session).
 // Terminating nothing is harmless, so the outcome is always completed.
 func (c *Client) terminateSessions(ctx context.Context, a actions.Action) (actions.Outcome, error) {
 	u, err := c.resolve(ctx, a.User)
@@ -53,15 +52,35 @@ func (c *Client) terminateSessions(ctx context.Context, a actions.Action) (actio
 	r := terminateRequest(id, reason)
 	status, err := c.call(ctx, r)
 	if err != nil {
-		return actions.Outcome{}, fmt.Errorf("terminate sessions of user %d: %w", u.UserID, notFoundSinceLookup(err))
+		return actions.Outcome{}, fmt.Errorf("terminate requests of user %d: %w", u.UserID, notFoundSinceLookup(err))
+	}
+	calls, ended, err := c.terminateLiveSessions(ctx, u.UserID)
+	if err != nil {
+		return actions.Outcome{}, fmt.Errorf("terminate sessions of user %d (its active requests were terminated): %w", u.UserID, err)
+	}
+	details["sessions_terminated"] = strconv.Itoa(len(ended))
+	if len(ended) > 0 {
+		details["session_ids"] = strings.Join(ended, ",")
 	}
 	return actions.Outcome{
 		Status:       actions.StatusCompleted,
-		Reason:       "active requests and sessions terminated",
+		Reason:       terminatedReason(len(ended)),
 		TargetUserID: id,
-		Calls:        []actions.Call{r.sent(status)},
+		Calls:        append([]actions.Call{r.sent(status)}, calls...),
 		Details:      details,
 	}, nil
+}
+
+// terminatedReason says what terminate_sessions did: it cannot count the
+// requests (the answer is 204 without a body), only the sessions.
+func terminatedReason(sessions int) string {
+	switch sessions {
+	case 0:
+		return "active requests terminated; no live sessions"
+	case 1:
+		return "active requests terminated; 1 live session terminated"
+	}
+	return fmt.Sprintf("active requests terminated; %d live sessions terminated", sessions)
 }
 
 // truncateUTF16 cuts s to at most n UTF-16 code units, the unit .NET counts
@@ -79,10 +98,18 @@ func truncateUTF16(s string, n int) (string, bool) {
 	return s, false
 }
 
-// planTerminate is what a dry run reports: the lookup, then the POST.
+// planTerminate is what a dry run reports: the lookup, the request
+// termination, the session list, and a session termination for each live
+// session ({sessionId}: a dry run does not list them).
 func planTerminate(a actions.Action) []actions.Call {
 	reason, _ := truncateUTF16(actions.StringParam(a.Params, actions.ParamReason), maxTerminateReason)
-	return []actions.Call{planResolve(a.User), terminateRequest(pam.PlannedUserID(a.User), reason).planned()}
+	id := pam.PlannedUserID(a.User)
+	return []actions.Call{
+		planResolve(a.User),
+		terminateRequest(id, reason).planned(),
+		sessionsRequest(id, nil).planned(),
+		sessionTerminateRequest("{sessionId}").planned(),
+	}
 }
 
 // terminateRequest is the POST, with a body only when there is a reason:

@@ -37,12 +37,37 @@ type localUserBody struct {
 	FirstName    string `json:"FirstName"`
 	LastName     string `json:"LastName"`
 	EmailAddress string `json:"EmailAddress"`
+	userFlags
 }
 
 // appUserBody is PUT Users/{id} for an Application user, as documented.
 type appUserBody struct {
 	UserName       string `json:"UserName"`
 	AccessPolicyID int    `json:"AccessPolicyID"`
+	userFlags
+}
+
+// userFlags carries the user's quarantine and activity, as read, into
+// PUT Users/{id}. The v26.1 reference lists "the user's quarantine status"
+// and "the user's activity status" among the PUT body's fields as plain
+// (non-nullable) booleans, so a body without them may reset both to false:
+// lift a quarantine, or disable the user. The older guide and BeyondTrust's
+// Python library send neither. Sending the values read keeps them under
+// both readings. IsQuarantined is sent only when true: false would undo a
+// quarantine made between the read and the PUT, where leaving it out can
+// only do so if the product resets it anyway. The answer is checked as
+// well (see checkFlags).
+type userFlags struct {
+	IsQuarantined *bool `json:"IsQuarantined,omitempty"`
+	IsActive      *bool `json:"IsActive,omitempty"`
+}
+
+func flagsOf(u user) userFlags {
+	f := userFlags{IsActive: u.IsActive}
+	if u.IsQuarantined {
+		f.IsQuarantined = &u.IsQuarantined
+	}
+	return f
 }
 
 // checkUpdate refuses, before any request, an empty change and attributes
@@ -62,19 +87,26 @@ func checkUpdate(a actions.Action) error {
 	return nil
 }
 
-// updateAttributes resolves the user (the lookup is the read), merges the
-// requested attributes into the current ones and, unless they all already
-// hold, writes the whole body with PUT Users/{id}. Values are sent as
-// given: the API validates them (required fields, e-mail format, lengths)
-// and its 400 explains the problem better than a copy of its rules would.
+// updateAttributes resolves the user (the lookup is the read) and writes
+// the requested attributes (see writeAttributes).
 func (c *Client) updateAttributes(ctx context.Context, a actions.Action) (actions.Outcome, error) {
 	u, err := c.resolve(ctx, a.User)
 	if err != nil {
 		return actions.Outcome{}, fmt.Errorf("update %s: %w", a.User, err)
 	}
+	return c.writeAttributes(ctx, u, a.Kind, a.Params)
+}
+
+// writeAttributes merges params into u's current attributes and, unless
+// they all already hold, writes the whole body with PUT Users/{id}. Values
+// are sent as given: the API validates them (required fields, e-mail
+// format, lengths) and its 400 explains the problem better than a copy of
+// its rules would. The answer is checked for a lifted quarantine or a
+// changed activity (see checkFlags).
+func (c *Client) writeAttributes(ctx context.Context, u user, kind actions.Kind, params map[string]any) (actions.Outcome, error) {
 	id := strconv.Itoa(u.UserID)
 	out := actions.Outcome{TargetUserID: id, Details: map[string]string{"user_name": u.displayName()}}
-	body, changed, err := updateBody(u, a)
+	next, changed, err := mergeAttributes(u, kind, params)
 	if err != nil {
 		return actions.Outcome{}, fmt.Errorf("update user %d: %w", u.UserID, err)
 	}
@@ -82,76 +114,106 @@ func (c *Client) updateAttributes(ctx context.Context, a actions.Action) (action
 		out.Status, out.Reason = actions.StatusSkipped, "attributes already equal"
 		return out, nil
 	}
-	r := updateRequest(id, body)
+	var raw []byte
+	r := updateRequest(id, bodyOf(next))
+	r.raw = &raw
 	status, err := c.call(ctx, r)
 	if err != nil {
 		return actions.Outcome{}, fmt.Errorf("update user %d: %w", u.UserID, notFoundSinceLookup(err))
 	}
+	if err := c.checkFlags(ctx, u, raw); err != nil {
+		return actions.Outcome{}, fmt.Errorf("update user %d: %w", u.UserID, err)
+	}
 	out.Status, out.Reason, out.Calls = actions.StatusCompleted, "updated "+strings.Join(changed, ", "), []actions.Call{r.sent(status)}
+	out.Before, out.After = attributes(u, changed), attributes(next, changed)
 	return out, nil
 }
 
-// updateBody is the PUT body for u with a's attributes merged in, and the
-// attributes that differ from u's current values. Directory users and
-// attributes u's type cannot take are refused without a write.
-func updateBody(u user, a actions.Action) (any, []string, error) {
+// mergeAttributes is u with params applied, and the attributes that differ
+// from u's current values, in a fixed order so that the reason reads the
+// same on every run. Directory users and attributes u's type cannot take
+// are refused without a write.
+func mergeAttributes(u user, kind actions.Kind, params map[string]any) (user, []string, error) {
+	allowed, what := localUserAttrs, "a BeyondInsight user"
 	switch {
 	case u.isDirectory():
-		return nil, nil, actions.Permanent(errDirectoryUser)
+		return user{}, nil, actions.Permanent(errDirectoryUser)
 	case u.isApplication():
-		if err := actions.CheckParams(Kind, a.Kind, a.Params, appUserAttrs...); err != nil {
-			return nil, nil, fmt.Errorf("an Application user: %w", err)
-		}
-		return appBody(u, a.Params)
-	default:
-		if err := actions.CheckParams(Kind, a.Kind, a.Params, localUserAttrs...); err != nil {
-			return nil, nil, fmt.Errorf("a BeyondInsight user: %w", err)
-		}
-		b, changed := localBody(u, a.Params)
-		return b, changed, nil
+		allowed, what = appUserAttrs, "an Application user"
 	}
-}
-
-// localBody merges the requested attributes into u's, in a fixed order so
-// that the reason reads the same on every run.
-func localBody(u user, p map[string]any) (localUserBody, []string) {
-	b := localUserBody{UserName: u.UserName, FirstName: u.FirstName, LastName: u.LastName, EmailAddress: u.EmailAddress}
-	var changed []string
-	set := func(attr string, field *string) {
-		if _, ok := p[attr]; !ok {
-			return
+	if err := actions.CheckParams(Kind, kind, params, allowed...); err != nil {
+		return user{}, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	next, changed := u, []string(nil)
+	for _, attr := range allowed {
+		if _, ok := params[attr]; !ok {
+			continue
+		}
+		if err := setAttribute(&next, attr, params); err != nil {
+			return user{}, nil, err
 		}
 		// Exact comparison: a change of case is a change the requester asked for.
-		if v := actions.StringParam(p, attr); v != *field {
-			*field = v
+		if attributeOf(next, attr) != attributeOf(u, attr) {
 			changed = append(changed, attr)
 		}
 	}
-	set(actions.AttrUsername, &b.UserName)
-	set(actions.AttrFirstName, &b.FirstName)
-	set(actions.AttrLastName, &b.LastName)
-	set(actions.AttrEmail, &b.EmailAddress)
-	return b, changed
+	return next, changed, nil
 }
 
-func appBody(u user, p map[string]any) (any, []string, error) {
-	b := appUserBody{UserName: u.UserName, AccessPolicyID: u.AccessPolicyID}
-	var changed []string
-	if _, ok := p[actions.AttrUsername]; ok {
-		if v := actions.StringParam(p, actions.AttrUsername); v != b.UserName {
-			b.UserName, changed = v, append(changed, actions.AttrUsername)
-		}
-	}
-	if _, ok := p[actions.AttrAccessPolicyID]; ok {
-		v, err := accessPolicyID(p)
+func setAttribute(u *user, attr string, p map[string]any) error {
+	switch attr {
+	case actions.AttrUsername:
+		u.UserName = actions.StringParam(p, attr)
+	case actions.AttrFirstName:
+		u.FirstName = actions.StringParam(p, attr)
+	case actions.AttrLastName:
+		u.LastName = actions.StringParam(p, attr)
+	case actions.AttrEmail:
+		u.EmailAddress = actions.StringParam(p, attr)
+	case actions.AttrAccessPolicyID:
+		n, err := accessPolicyID(p)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		if v != b.AccessPolicyID {
-			b.AccessPolicyID, changed = v, append(changed, actions.AttrAccessPolicyID)
-		}
+		u.AccessPolicyID = n
 	}
-	return b, changed, nil
+	return nil
+}
+
+// attributeOf is one attribute of u in Quell's terms: a string, or the
+// access policy id as an int.
+func attributeOf(u user, attr string) any {
+	switch attr {
+	case actions.AttrUsername:
+		return u.UserName
+	case actions.AttrFirstName:
+		return u.FirstName
+	case actions.AttrLastName:
+		return u.LastName
+	case actions.AttrEmail:
+		return u.EmailAddress
+	case actions.AttrAccessPolicyID:
+		return u.AccessPolicyID
+	}
+	return nil
+}
+
+// attributes is the attributes named, as Outcome.Before or After records them.
+func attributes(u user, names []string) map[string]any {
+	m := make(map[string]any, len(names))
+	for _, n := range names {
+		m[n] = attributeOf(u, n)
+	}
+	return m
+}
+
+// bodyOf is the PUT body for the user as it should be after the update.
+func bodyOf(u user) any {
+	if u.isApplication() {
+		return appUserBody{UserName: u.UserName, AccessPolicyID: u.AccessPolicyID, userFlags: flagsOf(u)}
+	}
+	return localUserBody{UserName: u.UserName, FirstName: u.FirstName, LastName: u.LastName,
+		EmailAddress: u.EmailAddress, userFlags: flagsOf(u)}
 }
 
 // accessPolicyID reads access_policy_id as a positive 32-bit integer (the

@@ -19,9 +19,10 @@ func update(ref actions.UserRef, params map[string]any) actions.Action {
 // user's, carry no UserType: only its domain gives it away.
 var ldapUser = sim.User{UserID: 22, UserType: sim.TypeLDAP, UserName: "cdent", DomainName: "LDAP01", FirstName: "Arthur", EmailAddress: "cdent@ldap.example.com"}
 
-// hostLDAPUser is an LDAP user without a domain: nothing in its answers
-// tells the client, so the simulator's own refusal is what stops the PUT.
-var hostLDAPUser = sim.User{UserID: 23, UserType: sim.TypeLDAP, UserName: "fprefect", FirstName: "Ford", EmailAddress: "ford@ldap.example.com"}
+// hostLDAPUser is an LDAP user without a domain: only its distinguished
+// name (which every LDAP user has: POST Users requires it) gives it away.
+var hostLDAPUser = sim.User{UserID: 23, UserType: sim.TypeLDAP, UserName: "fprefect", FirstName: "Ford", EmailAddress: "ford@ldap.example.com",
+	DistinguishedName: "uid=fprefect,ou=people,dc=ldap,dc=example,dc=com"}
 
 func withLDAPUser(o *sim.Options, _ *beyondinsight.Config) {
 	o.Users = append(o.Users, ldapUser, hostLDAPUser)
@@ -35,29 +36,35 @@ func TestUpdateAttributesCompletes(t *testing.T) {
 		wantReason string
 		wantBody   string
 		check      func(sim.User) bool
+		before     string // Outcome.Before as JSON
+		after      string
 	}{
 		{"local user", actions.UserRef{Username: "jdoe"},
 			map[string]any{"email": "john.doe@example.com", "first_name": "Johnny"},
 			"updated first_name, email",
-			`{"UserName":"jdoe","FirstName":"Johnny","LastName":"Doe","EmailAddress":"john.doe@example.com"}`,
+			`{"UserName":"jdoe","FirstName":"Johnny","LastName":"Doe","EmailAddress":"john.doe@example.com","IsActive":true}`,
 			func(u sim.User) bool {
 				return u.FirstName == "Johnny" && u.LastName == "Doe" && u.EmailAddress == "john.doe@example.com"
-			}},
+			},
+			`{"email":"jdoe@example.com","first_name":"John"}`, `{"email":"john.doe@example.com","first_name":"Johnny"}`},
 		{"rename and clear last name", actions.UserRef{TargetID: "13"},
 			map[string]any{"username": "alice.smith", "last_name": ""},
 			"updated username, last_name",
-			`{"UserName":"alice.smith","FirstName":"Alice","LastName":"","EmailAddress":"asmith@example.com"}`,
-			func(u sim.User) bool { return u.UserName == "alice.smith" && u.LastName == "" }},
+			`{"UserName":"alice.smith","FirstName":"Alice","LastName":"","EmailAddress":"asmith@example.com","IsActive":true}`,
+			func(u sim.User) bool { return u.UserName == "alice.smith" && u.LastName == "" },
+			`{"last_name":"Smith","username":"asmith"}`, `{"last_name":"","username":"alice.smith"}`},
 		{"application user, JSON number", actions.UserRef{Username: "svc-pam-worker"},
 			map[string]any{"access_policy_id": 7.0},
 			"updated access_policy_id",
-			`{"UserName":"svc-pam-worker","AccessPolicyID":7}`,
-			func(u sim.User) bool { return u.AccessPolicyID == 7 && u.UserName == "svc-pam-worker" }},
+			`{"UserName":"svc-pam-worker","AccessPolicyID":7,"IsActive":true}`,
+			func(u sim.User) bool { return u.AccessPolicyID == 7 && u.UserName == "svc-pam-worker" },
+			`{"access_policy_id":3}`, `{"access_policy_id":7}`},
 		{"application user, string id and rename", actions.UserRef{TargetID: "57"},
 			map[string]any{"access_policy_id": "9", "username": "svc-pam-worker2"},
 			"updated username, access_policy_id",
-			`{"UserName":"svc-pam-worker2","AccessPolicyID":9}`,
-			func(u sim.User) bool { return u.AccessPolicyID == 9 && u.UserName == "svc-pam-worker2" }},
+			`{"UserName":"svc-pam-worker2","AccessPolicyID":9,"IsActive":true}`,
+			func(u sim.User) bool { return u.AccessPolicyID == 9 && u.UserName == "svc-pam-worker2" },
+			`{"access_policy_id":3,"username":"svc-pam-worker"}`, `{"access_policy_id":9,"username":"svc-pam-worker2"}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,6 +90,9 @@ func TestUpdateAttributesCompletes(t *testing.T) {
 			u, _ := e.sim.User(mustAtoi(t, id))
 			if !tc.check(u) {
 				t.Errorf("simulator state %+v", u)
+			}
+			if jsonOf(t, out.Before) != tc.before || jsonOf(t, out.After) != tc.after {
+				t.Errorf("before %s after %s, want %s and %s", jsonOf(t, out.Before), jsonOf(t, out.After), tc.before, tc.after)
 			}
 		})
 	}
@@ -134,8 +144,8 @@ func TestUpdateAttributesRefusals(t *testing.T) {
 			want: failure{permanent: true, contains: "ActiveDirectory and LDAP users cannot be updated through the BeyondInsight API"}},
 		{name: "ldap user", ref: actions.UserRef{TargetID: "22"}, params: map[string]any{"email": "c@example.com"},
 			want: failure{permanent: true, contains: "ActiveDirectory and LDAP users cannot be updated"}},
-		{name: "ldap user the client cannot recognize", ref: actions.UserRef{TargetID: "23"}, params: map[string]any{"first_name": "F"},
-			attemptedPUT: 1, want: failure{permanent: true, status: 400, contains: "Cannot update ActiveDirectory or LDAP users."}},
+		{name: "ldap user known by its distinguished name only", ref: actions.UserRef{TargetID: "23"}, params: map[string]any{"first_name": "F"},
+			want: failure{permanent: true, contains: "ActiveDirectory and LDAP users cannot be updated through the BeyondInsight API"}},
 		{name: "local user, application attribute", ref: actions.UserRef{Username: "jdoe"}, params: map[string]any{"access_policy_id": 4},
 			want: failure{permanent: true, contains: "a BeyondInsight user: beyondinsight update_attributes: cannot set access_policy_id"}},
 		{name: "application user, local attribute", ref: actions.UserRef{Username: "svc-pam-worker"}, params: map[string]any{"email": "svc@example.com"},
@@ -181,7 +191,7 @@ func TestUpdateAttributesRefusals(t *testing.T) {
 func TestUpdateAttributesDryRun(t *testing.T) {
 	e := newEnv(t, nil)
 	e.dryRun(t, update(actions.UserRef{Username: "jdoe"}, map[string]any{"email": "j@example.com"}), []actions.Call{
-		{Method: "GET", Path: "Users?username=jdoe"}, {Method: "PUT", Path: "Users/{id}"}})
+		{Method: "GET", Path: "Users?includeInactive=true&username=jdoe"}, {Method: "PUT", Path: "Users/{id}"}})
 	e.dryRun(t, update(actions.UserRef{TargetID: "57"}, map[string]any{"access_policy_id": 4}), []actions.Call{
 		{Method: "GET", Path: "Users/57"}, {Method: "PUT", Path: "Users/57"}})
 	// A dry run of a refused change is refused too, still without a request.

@@ -23,6 +23,9 @@ type userGroup struct {
 	Name    string `json:"Name"`
 }
 
+func (g userGroup) hasID() bool { return g.GroupID > 0 }
+func (userGroup) name() string  { return "user group" }
+
 // groupRef is the group parameter parsed: a numeric id ("id:<n>") or a name.
 type groupRef struct {
 	id   int
@@ -71,11 +74,11 @@ func (c *Client) resolveGroup(ctx context.Context, ref groupRef) (userGroup, err
 		}
 		return out.v, nil
 	}
-	var all []userGroup
+	var all many[userGroup]
 	if _, err := c.call(ctx, groupListRequest(&all)); err != nil {
 		return userGroup{}, fmt.Errorf("list user groups: %w", err)
 	}
-	return matchGroup(all, ref.name)
+	return matchGroup(all.v, ref.name)
 }
 
 // matchGroup picks the group named name: the exact match if there is one,
@@ -102,12 +105,12 @@ func matchGroup(all []userGroup, name string) (userGroup, error) {
 
 // groupsOf lists the groups user id is a member of (GET Users/{id}/UserGroups).
 func (c *Client) groupsOf(ctx context.Context, id int) ([]userGroup, error) {
-	var out []userGroup
+	var out many[userGroup]
 	_, err := c.call(ctx, membershipsRequest(strconv.Itoa(id), &out))
 	if err != nil {
 		return nil, fmt.Errorf("read user groups of user %d: %w", id, notFoundSinceLookup(err))
 	}
-	return out, nil
+	return out.v, nil
 }
 
 func groupGetRequest(id string, out any) request {

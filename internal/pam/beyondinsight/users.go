@@ -1,9 +1,7 @@
 package beyondinsight
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,18 +14,25 @@ import (
 
 // user is the part of the API's user object Quell reads. Null fields decode
 // as "" (or 0). UserType is present only on Application users in the
-// documented answers; the others leave it empty.
+// documented answers; the others leave it empty. IsActive is in the user
+// objects of BeyondTrust's Python library (mapping/users.py) but not in the
+// older documented answers, so it may be absent (nil).
 type user struct {
-	UserID         int    `json:"UserID"`
-	UserName       string `json:"UserName"`
-	DomainName     string `json:"DomainName"`
-	FirstName      string `json:"FirstName"`
-	LastName       string `json:"LastName"`
-	EmailAddress   string `json:"EmailAddress"`
-	UserType       string `json:"UserType"`
-	AccessPolicyID int    `json:"AccessPolicyID"`
-	IsQuarantined  bool   `json:"IsQuarantined"`
+	UserID            int    `json:"UserID"`
+	UserName          string `json:"UserName"`
+	DomainName        string `json:"DomainName"`
+	DistinguishedName string `json:"DistinguishedName"`
+	FirstName         string `json:"FirstName"`
+	LastName          string `json:"LastName"`
+	EmailAddress      string `json:"EmailAddress"`
+	UserType          string `json:"UserType"`
+	AccessPolicyID    int    `json:"AccessPolicyID"`
+	IsQuarantined     bool   `json:"IsQuarantined"`
+	IsActive          *bool  `json:"IsActive"`
 }
+
+func (u user) hasID() bool { return u.UserID > 0 }
+func (user) name() string  { return "user" }
 
 // User types as BeyondInsight names them.
 const (
@@ -41,10 +46,14 @@ const (
 func (u user) isApplication() bool { return strings.EqualFold(u.UserType, userTypeApplication) }
 
 // isDirectory reports whether u comes from Active Directory or LDAP: a
-// domain is set, or the type says so (the type alone is not enough, as
-// the documented answers carry it only for Application users).
+// domain or a distinguished name is set, or the type says so. The type
+// alone is not enough, as the documented answers carry it only for
+// Application users; an LDAP user may have no domain, but it always has
+// the distinguished name it was created from (POST Users requires one for
+// LdapDirectory users).
 func (u user) isDirectory() bool {
-	return u.DomainName != "" || strings.EqualFold(u.UserType, userTypeActiveDirectory) || strings.EqualFold(u.UserType, userTypeLDAP)
+	return u.DomainName != "" || u.DistinguishedName != "" ||
+		strings.EqualFold(u.UserType, userTypeActiveDirectory) || strings.EqualFold(u.UserType, userTypeLDAP)
 }
 
 // kindName names u's type for messages.
@@ -54,6 +63,8 @@ func (u user) kindName() string {
 		return u.UserType
 	case u.DomainName != "":
 		return userTypeActiveDirectory
+	case u.DistinguishedName != "":
+		return userTypeLDAP
 	}
 	return "BeyondInsight"
 }
@@ -64,27 +75,6 @@ func (u user) displayName() string {
 		return u.DomainName + `\` + u.UserName
 	}
 	return u.UserName
-}
-
-// single decodes an answer about one object (GET Users/{id},
-// GET UserGroups/{id}): the documentation shows such answers both as an
-// object and as a one-element array, so both are accepted.
-type single[T any] struct{ v T }
-
-// UnmarshalJSON accepts an object or a one-element array of them.
-func (o *single[T]) UnmarshalJSON(b []byte) error {
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
-		var list []T
-		if err := json.Unmarshal(b, &list); err != nil {
-			return err
-		}
-		if len(list) != 1 {
-			return fmt.Errorf("want one object, got %d", len(list))
-		}
-		o.v = list[0]
-		return nil
-	}
-	return json.Unmarshal(b, &o.v)
 }
 
 // resolve finds the user a reference means: by the target's own id when the
@@ -131,11 +121,15 @@ func (c *Client) getUser(ctx context.Context, id int) (user, error) {
 	return out.v, nil
 }
 
-// findUsers runs GET Users?username=. A 404 is read as "no match": the
+// findUsers runs GET Users?username=&includeInactive=true. Inactive users
+// are asked for because BeyondTrust's Python library sends includeInactive
+// (default false), so the API hides them otherwise, and a disabled account
+// must still be found: to quarantine it, and so that a quarantine is not
+// skipped as "user not found". A 404 is read as "no match": the
 // documentation promises an array, but an empty search answering 404 must
 // not become a different error.
 func (c *Client) findUsers(ctx context.Context, name string) ([]user, error) {
-	var out []user
+	var out many[user]
 	_, err := c.call(ctx, usersFind(name, &out))
 	if pam.IsStatus(err, http.StatusNotFound) {
 		return nil, nil
@@ -143,7 +137,7 @@ func (c *Client) findUsers(ctx context.Context, name string) ([]user, error) {
 	if err != nil {
 		return nil, fmt.Errorf("look up user %q: %w", name, err)
 	}
-	return out, nil
+	return out.v, nil
 }
 
 func usersGet(id int, out any) request {
@@ -151,7 +145,7 @@ func usersGet(id int, out any) request {
 }
 
 func usersFind(name string, out any) request {
-	return request{method: http.MethodGet, path: "Users", query: url.Values{"username": {name}}, out: out}
+	return request{method: http.MethodGet, path: "Users", query: url.Values{"username": {name}, "includeInactive": {"true"}}, out: out}
 }
 
 // planResolve is the lookup a dry run reports: the one resolve would send

@@ -16,6 +16,7 @@ var handlers = pam.Handlers[*Client]{
 	actions.UpdateAttributes: {Check: checkUpdate, Run: (*Client).updateAttributes, Plan: planUpdate},
 	actions.AddGroup:         {Check: checkGroupAction, Run: (*Client).addGroup, Plan: planGroupAction},
 	actions.RemoveGroup:      {Check: checkGroupAction, Run: (*Client).removeGroup, Plan: planGroupAction},
+	actions.Undo:             {Check: checkUndo, Run: (*Client).undo, Plan: planUndo},
 }
 
 // Supports reports whether the commvault target kind implements k; the

@@ -20,6 +20,8 @@ type Client struct {
 	// session is the login, made on first use and again after a 401 (see
 	// pam.Session); it holds the token in use.
 	session *pam.Session[session]
+	// domains are the equivalent domain names of cfg.DomainAliases.
+	domains domains
 }
 
 var _ actions.Target = (*Client)(nil)
@@ -31,7 +33,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, base: base}
+	c := &Client{cfg: cfg, base: base, domains: newDomains(cfg.DomainAliases)}
 	c.session = pam.NewSession(cfg.Name, "log in", "logging in", c.openSession)
 	c.hc, c.ownsHTTP = pam.ClientFor(cfg.HTTPClient, cfg.Name, cfg.Timeout)
 	return c, nil

@@ -41,6 +41,16 @@ func TestNewValidatesConfig(t *testing.T) {
 		pamtest.Invalid("control chars", func(c *commvault.Config) { c.Username = "a\nb" }, "username: contains control"),
 		pamtest.Invalid("negative durations", func(c *commvault.Config) { c.Timeout, c.RetryAfterCeiling = -1, -1 },
 			"timeout: negative", "retry_after_ceiling: negative"),
+		pamtest.Valid("domain aliases", func(c *commvault.Config) {
+			c.DomainAliases = map[string][]string{"CORP": {"corp.example.com"}, "LAB": nil}
+		}),
+		pamtest.Invalid("bad domain aliases", func(c *commvault.Config) {
+			c.DomainAliases = map[string][]string{"CORP": {"corp.example.com", " ", `A\B`}, "LAB": {"Corp.Example.com", "CORP"}}
+		},
+			`domain_aliases: "CORP": empty domain name`,
+			`domain_aliases: "CORP": "A\\B": a domain name has no backslash, space or control character`,
+			`domain_aliases: "LAB": "Corp.Example.com" is already a name of "CORP"`,
+			`domain_aliases: "LAB": "CORP" is already a name of "CORP"`),
 	}
 	pamtest.CheckNew(t, good, func(c commvault.Config) (pamtest.Client, error) { return commvault.New(c) }, "cv", "commvault", cases)
 }
@@ -270,4 +280,35 @@ func TestCloseHonoursContext(t *testing.T) {
 		t.Errorf("Close while logging in: %v, want transient deadline exceeded", err)
 	}
 	<-done
+}
+
+// TestEveryRequestAcceptsJSON: the login documentation lists Accept
+// (application/json or application/xml) among the request headers, and a
+// strict simulator answers 406 without it; every request the client makes
+// carries it.
+func TestEveryRequestAcceptsJSON(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	steps := []actions.Action{
+		quarantine(ref("jdoe")),
+		action(actions.UpdateAttributes, ref("asmith"), map[string]any{actions.AttrAuthMethod: "SAML"}),
+		action(actions.AddGroup, actions.UserRef{TargetID: "6"}, map[string]any{actions.ParamGroup: "View All"}),
+	}
+	for _, a := range steps {
+		if _, err := e.client.Execute(ctx, a); err != nil {
+			t.Fatalf("%s: %v", a.Kind, err)
+		}
+	}
+	if err := e.client.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	log := e.sim.Requests()
+	if len(log) < 7 {
+		t.Fatalf("only %d requests", len(log))
+	}
+	for _, r := range log {
+		if got := r.Header.Values("Accept"); len(got) != 1 || got[0] != "application/json" || r.Status == http.StatusNotAcceptable {
+			t.Errorf("%s %s: Accept %q, status %d", r.Method, r.RelPath, got, r.Status)
+		}
+	}
 }

@@ -39,6 +39,11 @@ type Config struct {
 	// RetryAfterCeiling caps a Retry-After the API asks for; 0 means
 	// pam.DefaultRetryAfterCeiling.
 	RetryAfterCeiling time.Duration
+	// DomainAliases (targets[].domain_aliases) maps a domain's name as
+	// Commvault writes it in DOMAIN\user to the other names signals may
+	// give it, e.g. {"CORP": {"corp.example.com"}}: a reference in any of
+	// them matches that domain's users (see domains.go).
+	DomainAliases map[string][]string
 }
 
 // validate lists every problem with the configuration at once (see
@@ -59,6 +64,9 @@ func (c Config) validate() (*url.URL, error) {
 		p.Add("password: missing")
 	}
 	p.CheckDurations(c.Timeout, c.RetryAfterCeiling)
+	for _, msg := range domainProblems(c.DomainAliases) {
+		p.Add("domain_aliases: %s", msg)
+	}
 	if err := p.Err(Kind, c.Name); err != nil {
 		return nil, err
 	}

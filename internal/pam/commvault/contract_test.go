@@ -15,11 +15,23 @@ import (
 // TestContract runs the contract every client+simulator pair passes.
 // Commvault quarantines by disabling the user; the password travels
 // Base64-encoded, so that form must not surface either, nor any token.
+// It runs against both simulator modes: strict (the documented shapes and
+// the product's least forgiving behaviour) and lenient.
 func TestContract(t *testing.T) {
+	for _, mode := range []struct {
+		name   string
+		strict bool
+	}{{"strict", true}, {"lenient", false}} {
+		t.Run(mode.name, func(t *testing.T) { runContract(t, mode.strict) })
+	}
+}
+
+func runContract(t *testing.T, strict bool) {
 	const wrongPassword = "wrong-" + testPassword
 	pamtest.RunContract(t, pamtest.Harness{
 		Start: func(t *testing.T, wrongCredentials bool) pamtest.Fixture {
-			e := newEnv(t, func(_ *sim.Options, c *commvault.Config) {
+			e := newEnv(t, func(o *sim.Options, c *commvault.Config) {
+				o.Strict = strict
 				if wrongCredentials {
 					c.Password = secret.New(wrongPassword)
 				}

@@ -23,8 +23,11 @@
 // is matched case-insensitively: the log-in name first (DOMAIN\username
 // when the reference has a domain, which is how Commvault names directory
 // users; a bare username matches only a user of exactly that name), then
-// userPrincipalName against the UPN, then email. The first identifier that
-// matches anyone decides; two matches are refused as ambiguous.
+// userPrincipalName against the UPN, then email; for a directory user
+// with a UPN, the UPN comes first. The target's domain_aliases make
+// several names of one domain (NetBIOS, DNS) match (domains.go). The first
+// identifier that matches anyone decides; two matches are refused as
+// ambiguous.
 //
 // # Actions
 //
@@ -34,12 +37,21 @@
 //   - quarantine: PUT V4/user/{id} {"enabled": false}; skipped when the
 //     user is already disabled.
 //   - update_attributes: full_name, email, upn, auth_method onto fullName,
-//     email, userPrincipalName, authenticationMethod; only fields that
+//     email, userPrincipalName, authenticationMethod (SAML, AD or LOCAL;
+//     the reported default "Commcell" reads as LOCAL); only fields that
 //     differ are sent; skipped when all are equal.
 //   - add_group / remove_group: group by name or "id:<n>";
 //     userGroupOperation ADD or DELETE with one userGroups entry, after
 //     reading associatedUserGroups; skipped when membership already
-//     matches. OVERWRITE is never sent.
+//     matches; the user is read back to confirm the change, since the
+//     product may answer success and ignore it (external users). OVERWRITE
+//     is never sent.
+//   - undo: writes back what a quarantine or update_attributes changed, or
+//     sends the inverse group operation (confirmed by reading back), after
+//     checking the state is still the one the action left (undo.go).
+//
+// Every completed change records Before and After: {"enabled": ...}, the
+// changed fields by API name, or the sorted associatedUserGroups names.
 //
 // Every PUT answers GenericResp {errorMessage, errorCode}: a 2xx with a
 // non-zero errorCode is an *APIError, permanent unless the message says to

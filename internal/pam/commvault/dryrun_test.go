@@ -22,11 +22,19 @@ func TestDryRunSendsNothing(t *testing.T) {
 			[]call{{"GET", "V4/user", "null"}, {"PUT", "V4/user/{id}", `{"email":"e@x","fullName":"F"}`}}},
 		{"update with auth method", action(actions.UpdateAttributes, byName, map[string]any{actions.AttrAuthMethod: "SAML"}),
 			[]call{{"GET", "V4/user", "null"}, {"GET", "V4/user/{id}", "null"}, {"PUT", "V4/user/{id}", `{"authenticationMethod":"SAML"}`}}},
-		{"add group", action(actions.AddGroup, byID, map[string]any{actions.ParamGroup: "id:4"}),
-			[]call{{"GET", "V4/user/5", "null"}, {"PUT", "V4/user/5", `{"userGroupOperation":"ADD","userGroups":[{"id":4}]}`}}},
-		{"remove group", action(actions.RemoveGroup, byName, map[string]any{actions.ParamGroup: "Helpdesk"}),
+		{"add group, confirmed by a read", action(actions.AddGroup, byID, map[string]any{actions.ParamGroup: "id:4"}),
+			[]call{{"GET", "V4/user/5", "null"}, {"PUT", "V4/user/5", `{"userGroupOperation":"ADD","userGroups":[{"id":4}]}`}, {"GET", "V4/user/5", "null"}}},
+		{"remove group, confirmed by a read", action(actions.RemoveGroup, byName, map[string]any{actions.ParamGroup: "Helpdesk"}),
 			[]call{{"GET", "V4/user", "null"}, {"GET", "V4/user/{id}", "null"},
-				{"PUT", "V4/user/{id}", `{"userGroupOperation":"DELETE","userGroups":[{"name":"Helpdesk"}]}`}}},
+				{"PUT", "V4/user/{id}", `{"userGroupOperation":"DELETE","userGroups":[{"name":"Helpdesk"}]}`}, {"GET", "V4/user/{id}", "null"}}},
+		{"undo quarantine", undoAction(actions.Quarantine, nil, map[string]any{"enabled": true}, map[string]any{"enabled": false}),
+			[]call{{"GET", "V4/user/5", "null"}, {"PUT", "V4/user/5", `{"enabled":true}`}}},
+		{"undo update", undoAction(actions.UpdateAttributes, nil, map[string]any{"email": "a@x"}, map[string]any{"email": "b@x"}),
+			[]call{{"GET", "V4/user/5", "null"}, {"PUT", "V4/user/5", `{"email":"a@x"}`}}},
+		{"undo add group", undoAction(actions.AddGroup, map[string]any{actions.ParamGroup: "Helpdesk"},
+			map[string]any{"associatedUserGroups": []string{"Backup Operators"}}, map[string]any{"associatedUserGroups": []string{"Backup Operators", "Helpdesk"}}),
+			[]call{{"GET", "V4/user/5", "null"}, {"PUT", "V4/user/5", `{"userGroupOperation":"DELETE","userGroups":[{"name":"Helpdesk"}]}`}, {"GET", "V4/user/5", "null"}}},
+		{"undo of what cannot be reversed plans nothing", undoAction(actions.RotateClientSecret, nil, map[string]any{"x": 1}, map[string]any{"x": 2}), []call{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -39,7 +39,7 @@ func newEnv(t *testing.T, adjust func(*sim.Options, *commvault.Config)) *env {
 func newWrappedEnv(t *testing.T, adjust func(*sim.Options, *commvault.Config), wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
 	clock := pamtest.NewClock()
-	opts := sim.Options{Username: testUser, Password: testPassword, Users: sim.DefaultUsers(), Now: clock.Now}
+	opts := sim.Options{Username: testUser, Password: testPassword, Users: sim.DefaultUsers(), Now: clock.Now, Strict: true}
 	cfg := commvault.Config{
 		Name:              "cv-test",
 		Username:          testUser,

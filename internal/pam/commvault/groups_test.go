@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/pam/commvault"
 	"github.com/quell-dev/quell/internal/pam/commvault/sim"
+	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
 func groupIDs(u sim.User) []int {
@@ -56,6 +58,10 @@ func TestGroupActions(t *testing.T) {
 				if len(out.Calls) != 1 || bodyJSON(t, out.Calls[0].Body) != tc.wantBody || out.Calls[0].Status != 200 {
 					t.Errorf("calls %+v, want body %s", out.Calls, tc.wantBody)
 				}
+				log := e.sim.Requests()
+				if last := log[len(log)-1]; last.Method != "GET" || last.RelPath != out.Calls[0].Path {
+					t.Errorf("last request %s %s, want the read that confirms the PUT", last.Method, last.RelPath)
+				}
 			}
 			if e.puts() != wantPuts {
 				t.Errorf("%d PUTs, want %d", e.puts(), wantPuts)
@@ -72,25 +78,47 @@ func TestGroupActions(t *testing.T) {
 	}
 }
 
-func TestGroupActionsRefusedByTheAPI(t *testing.T) {
+// TestGroupChangeNotTaken covers a change the product refuses or answers
+// as done without making it: each is a permanent error naming the user and
+// the group, never "completed", and the state is unchanged.
+func TestGroupChangeNotTaken(t *testing.T) {
+	bwayne := actions.UserRef{Domain: "CORP", Username: "bwayne"}
+	ok200 := &simkit.Fault{Status: 200, Body: `{"errorMessage":"","errorCode":0}`, Times: 1}
 	cases := []struct {
-		name  string
-		kind  actions.Kind
-		user  actions.UserRef
-		group string
-		want  string
+		name    string
+		lenient bool
+		kind    actions.Kind
+		user    actions.UserRef
+		group   string
+		fault   *simkit.Fault // on the PUT
+		want    []string
 	}{
-		{"external user's groups", actions.RemoveGroup, actions.UserRef{Domain: "CORP", Username: "bwayne"}, `CORP\PAM Admins`,
-			"400 Bad Request: {\"errorMessage\":\"user groups cannot be modified for external users\",\"errorCode\":1}"},
-		{"unknown group", actions.AddGroup, ref("jdoe"), "No Such Group", "user group [No Such Group] not found"},
+		{name: "external user, strict: 200 and ignored", kind: actions.RemoveGroup, user: bwayne, group: `CORP\PAM Admins`,
+			want: []string{`ignored the change: user CORP\bwayne (id 8) is still a member of group CORP\PAM Admins after DELETE`,
+				"external (directory) user", "change the membership in the directory"}},
+		{name: "external user, strict: add ignored", kind: actions.AddGroup, user: bwayne, group: "Helpdesk",
+			want: []string{`ignored the change: user CORP\bwayne (id 8) is still not a member of group Helpdesk after ADD`, "external (directory) user"}},
+		{name: "external user, lenient: 400", lenient: true, kind: actions.RemoveGroup, user: bwayne, group: `CORP\PAM Admins`,
+			want: []string{"400 Bad Request: {\"errorMessage\":\"user groups cannot be modified for external users\",\"errorCode\":1}"}},
+		{name: "local user, success answered, nothing done", kind: actions.AddGroup, user: ref("jdoe"), group: "Helpdesk", fault: ok200,
+			want: []string{"ignored the change: user jdoe (id 5) is still not a member of group Helpdesk after ADD"}},
+		{name: "unknown group", kind: actions.AddGroup, user: ref("jdoe"), group: "No Such Group", want: []string{"user group [No Such Group] not found"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, nil)
+			e := newEnv(t, func(o *sim.Options, _ *commvault.Config) { o.Strict = !tc.lenient })
+			if tc.fault != nil {
+				e.sim.Inject(putRoute, *tc.fault)
+			}
 			before := e.sim.Users()
-			_, err := e.client.Execute(context.Background(), action(tc.kind, tc.user, map[string]any{actions.ParamGroup: tc.group}))
-			if err == nil || !actions.IsPermanent(err) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got %v, want permanent %q", err, tc.want)
+			out, err := e.client.Execute(context.Background(), action(tc.kind, tc.user, map[string]any{actions.ParamGroup: tc.group}))
+			if err == nil || !actions.IsPermanent(err) || out.Status != "" {
+				t.Fatalf("got %+v, %v; want a permanent error", out, err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
 			}
 			if e.puts() != 1 || bodyJSON(t, e.sim.Users()) != bodyJSON(t, before) {
 				t.Errorf("%d PUTs; state changed: %v", e.puts(), e.sim.Users())

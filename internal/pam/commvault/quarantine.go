@@ -16,8 +16,11 @@ func checkQuarantine(a actions.Action) error {
 	return actions.CheckParams(Kind, a.Kind, a.Params, actions.ParamReason)
 }
 
+// fieldEnabled is the V4 user's enabled flag, as Before and After name it.
+const fieldEnabled = "enabled"
+
 // quarantineBody disables the user: the V4 update's "enabled" flag.
-func quarantineBody() map[string]any { return map[string]any{"enabled": false} }
+func quarantineBody() map[string]any { return map[string]any{fieldEnabled: false} }
 
 // quarantine resolves the user and, unless already disabled, sends
 // PUT V4/user/{id} {"enabled": false}. The user list carries enabled, so
@@ -41,6 +44,7 @@ func (c *Client) quarantine(ctx context.Context, a actions.Action) (actions.Outc
 		return actions.Outcome{}, fmt.Errorf("quarantine: %w", err)
 	}
 	out.Status, out.Reason, out.Calls = actions.StatusCompleted, "user disabled", []actions.Call{call}
+	out.Before, out.After = map[string]any{fieldEnabled: true}, map[string]any{fieldEnabled: false}
 	return out, nil
 }
 

@@ -92,3 +92,54 @@ func TestListAnswering404IsNoMatch(t *testing.T) {
 		t.Fatalf("got %v, want permanent ErrUserNotFound", err)
 	}
 }
+
+// TestResolveDomainAliases: a SIEM may name the domain by its NetBIOS
+// name, its DNS name or Commvault's own name for it; domain_aliases make
+// them one. A directory user is found by UPN first when the reference
+// has one.
+func TestResolveDomainAliases(t *testing.T) {
+	aliases := map[string][]string{"CORP": {"corp.example.com", "CORPNET"}}
+	extra := []sim.User{
+		// Another directory user whose UPN is the one a signal may carry for "CORP\bwayne".
+		{ID: 43, Name: `CORP\bruce`, UserPrincipalName: "bruce@corp.example.com", Enabled: true},
+		{ID: 44, Name: `LAB\bwayne`, Enabled: true},
+	}
+	cases := []struct {
+		name    string
+		aliases map[string][]string
+		ref     actions.UserRef
+		wantID  string
+		wantErr string
+	}{
+		{"Commvault's name", aliases, actions.UserRef{Domain: "corp", Username: "bwayne"}, "8", ""},
+		{"DNS name", aliases, actions.UserRef{Domain: "Corp.Example.COM", Username: "bwayne"}, "8", ""},
+		{"another alias", aliases, actions.UserRef{Domain: "CORPNET", Username: "BWAYNE"}, "8", ""},
+		{`DNS name written DOMAIN\user`, aliases, ref(`corp.example.com\bwayne`), "8", ""},
+		{"aliases do not join other domains", aliases, actions.UserRef{Domain: "LAB", Username: "bwayne"}, "44", ""},
+		{"without aliases the DNS name is another domain", nil, actions.UserRef{Domain: "corp.example.com", Username: "bwayne"}, "",
+			`no Commvault user has name "corp.example.com\\bwayne"`},
+		{"a directory user's UPN decides before the name", aliases,
+			actions.UserRef{Domain: "CORP", Username: "bwayne", UPN: "bruce@corp.example.com"}, "43", ""},
+		{"the name when the UPN matches no one", aliases,
+			actions.UserRef{Domain: "corp.example.com", Username: "bwayne", UPN: "ghost@corp.example.com"}, "8", ""},
+		{"a local user's name still comes first", aliases, actions.UserRef{Username: "jdoe", UPN: "bruce@corp.example.com"}, "5", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(o *sim.Options, c *commvault.Config) {
+				o.Users = append(o.Users, extra...)
+				c.DomainAliases = tc.aliases
+			})
+			out, err := e.client.Execute(context.Background(), quarantine(tc.ref))
+			if tc.wantErr != "" {
+				if !errors.Is(err, actions.ErrUserNotFound) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want not found %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || out.TargetUserID != tc.wantID {
+				t.Fatalf("%+v, %v; want user %s", out, err, tc.wantID)
+			}
+		})
+	}
+}

@@ -17,11 +17,11 @@ import (
 type attribute struct {
 	param string
 	field string
-	// foldCase compares the current value case-insensitively: an
-	// enumeration the server may normalize, which would otherwise be
-	// rewritten on every run.
-	foldCase bool
-	get      func(user) string
+	// get is the current value as Quell compares and records it.
+	get func(user) string
+	// parse, when set, checks a wanted value and puts it in the form get
+	// reports, so that equal values compare equal.
+	parse func(string) (string, error)
 }
 
 // attributes are the fields of PUT V4/user/{id} update_attributes sets.
@@ -31,7 +31,19 @@ var attributes = []attribute{
 	{param: actions.AttrFullName, field: "fullName", get: func(u user) string { return u.FullName }},
 	{param: actions.AttrEmail, field: "email", get: func(u user) string { return u.Email }},
 	{param: actions.AttrUPN, field: "userPrincipalName", get: func(u user) string { return u.UserPrincipalName }},
-	{param: actions.AttrAuthMethod, field: "authenticationMethod", foldCase: true, get: func(u user) string { return u.AuthenticationMethod }},
+	{param: actions.AttrAuthMethod, field: fieldAuthMethod, get: func(u user) string { return readAuthMethod(u.AuthenticationMethod) },
+		parse: parseAuthMethod},
+}
+
+// attributeByField is the attribute of a V4 user field, as Before and
+// After name it.
+func attributeByField(field string) (attribute, bool) {
+	for _, at := range attributes {
+		if at.field == field {
+			return at, true
+		}
+	}
+	return attribute{}, false
 }
 
 func checkUpdate(a actions.Action) error {
@@ -62,6 +74,12 @@ func parseAttributes(params map[string]any) (map[string]string, error) {
 		case strings.ContainsFunc(v, unicode.IsControl):
 			return nil, actions.Permanent(fmt.Errorf("%s %s: %s: contains control characters", Kind, actions.UpdateAttributes, name))
 		}
+		if at, _ := attributeByParam(name); at.parse != nil {
+			var err error
+			if v, err = at.parse(v); err != nil {
+				return nil, actions.Permanent(fmt.Errorf("%s %s: %s: %w", Kind, actions.UpdateAttributes, name, err))
+			}
+		}
 		want[name] = v
 	}
 	return want, nil
@@ -82,7 +100,7 @@ func (c *Client) updateAttributes(ctx context.Context, a actions.Action) (action
 		return actions.Outcome{}, fmt.Errorf("update attributes of %s: %w", a.User, err)
 	}
 	out := actions.Outcome{TargetUserID: strconv.Itoa(u.ID), Details: map[string]string{"user_name": u.Name}}
-	body := changes(u, want)
+	body, before := changes(u, want)
 	if len(body) == 0 {
 		out.Status, out.Reason = actions.StatusSkipped, "attributes already equal"
 		return out, nil
@@ -92,24 +110,34 @@ func (c *Client) updateAttributes(ctx context.Context, a actions.Action) (action
 		return actions.Outcome{}, fmt.Errorf("update attributes: %w", err)
 	}
 	out.Status, out.Reason, out.Calls = actions.StatusCompleted, "updated "+fieldList(body), []actions.Call{call}
+	out.Before, out.After = before, body
 	return out, nil
 }
 
-// changes is the PUT body: the wanted fields whose value differs.
-func changes(u user, want map[string]string) map[string]any {
-	body := map[string]any{}
+// changes is the PUT body, the wanted fields whose value differs, and
+// those fields' current values (the outcome's Before).
+func changes(u user, want map[string]string) (body, before map[string]any) {
+	body, before = map[string]any{}, map[string]any{}
 	for _, at := range attributes {
 		w, ok := want[at.param]
 		if !ok {
 			continue
 		}
-		have := at.get(u)
-		if have == w || (at.foldCase && strings.EqualFold(have, w)) {
-			continue
+		if have := at.get(u); have != w {
+			body[at.field], before[at.field] = w, have
 		}
-		body[at.field] = w
 	}
-	return body
+	return body, before
+}
+
+// attributeByParam is the attribute of an update_attributes parameter.
+func attributeByParam(param string) (attribute, bool) {
+	for _, at := range attributes {
+		if at.param == param {
+			return at, true
+		}
+	}
+	return attribute{}, false
 }
 
 func fieldList(body map[string]any) string {

@@ -26,6 +26,9 @@ func TestUpdateAttributes(t *testing.T) {
 		{"all equal", map[string]any{actions.AttrFullName: "John Doe", actions.AttrEmail: "jdoe@example.com", actions.AttrUPN: "jdoe@example.com"},
 			actions.StatusSkipped, "attributes already equal", "", 1},
 		{"auth method equal but for case", map[string]any{actions.AttrAuthMethod: "local"}, actions.StatusSkipped, "attributes already equal", "", 2},
+		{"LOCAL asked of a user reported as Commcell", map[string]any{actions.AttrAuthMethod: "LOCAL"}, actions.StatusSkipped, "attributes already equal", "", 2},
+		{"auth method sent in the enum's case", map[string]any{actions.AttrAuthMethod: " ad "}, actions.StatusCompleted,
+			"updated authenticationMethod", `{"authenticationMethod":"AD"}`, 2},
 		{"values are trimmed", map[string]any{actions.AttrFullName: "  John Doe "}, actions.StatusSkipped, "attributes already equal", "", 1},
 	}
 	for _, tc := range cases {
@@ -51,7 +54,7 @@ func TestUpdateAttributes(t *testing.T) {
 			for param, v := range tc.params {
 				got := map[string]string{actions.AttrFullName: u.FullName, actions.AttrEmail: u.Email,
 					actions.AttrUPN: u.UserPrincipalName, actions.AttrAuthMethod: u.AuthenticationMethod}[param]
-				if got != strings.TrimSpace(v.(string)) {
+				if !strings.EqualFold(got, strings.TrimSpace(v.(string))) {
 					t.Errorf("%s = %q after the update, want %q", param, got, v)
 				}
 			}
@@ -75,6 +78,8 @@ func TestUpdateAttributesRefusesBadParamsBeforeAnyRequest(t *testing.T) {
 		{"nothing", nil, "no attributes given"},
 		{"empty value", map[string]any{actions.AttrEmail: " "}, "email: empty value"},
 		{"control characters", map[string]any{actions.AttrFullName: "a\nb"}, "full_name: contains control characters"},
+		{"auth method outside the enum", map[string]any{actions.AttrAuthMethod: "Kerberos"}, `auth_method: "Kerberos": want one of SAML, AD, LOCAL`},
+		{"the reported default is not a method to ask for", map[string]any{actions.AttrAuthMethod: "Commcell"}, `auth_method: "Commcell": want one of SAML, AD, LOCAL`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

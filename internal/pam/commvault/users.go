@@ -61,7 +61,7 @@ func (c *Client) resolve(ctx context.Context, ref actions.UserRef, full bool) (u
 	if err != nil {
 		return user{}, err
 	}
-	u, err := match(all, keys)
+	u, err := c.match(all, keys)
 	if err != nil || !full {
 		return u, err
 	}

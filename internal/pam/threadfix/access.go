@@ -23,12 +23,39 @@ type role struct {
 	DisplayName string `json:"displayName"`
 }
 
-// auditUser is the part of a GET users/audit entry Quell reads.
+// auditUser is the part of a GET users/audit entry Quell reads: the
+// global access, the groups (with ids) and the team maps (names only).
 type auditUser struct {
-	ID                   int   `json:"id"`
-	HasGlobalGroupAccess bool  `json:"hasGlobalGroupAccess"`
-	GlobalRole           *role `json:"globalRole"`
+	ID                   int            `json:"id"`
+	HasGlobalGroupAccess bool           `json:"hasGlobalGroupAccess"`
+	GlobalRole           *role          `json:"globalRole"`
+	Groups               []auditGroup   `json:"groups"`
+	TeamMaps             []auditTeamMap `json:"accessControlTeamMaps"`
 }
+
+// auditGroup is a group the user belongs to: {"name": "myGroup (LOCAL)", "id": 1}.
+type auditGroup struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+// auditTeamMap is the user's access to one team: the team role's name, "-"
+// when the user has roles on some of its applications only, and those.
+type auditTeamMap struct {
+	TeamName string         `json:"teamName"`
+	RoleName string         `json:"roleName"`
+	AppRoles []auditAppRole `json:"appRoles"`
+}
+
+// auditAppRole is a role on one application of a team.
+type auditAppRole struct {
+	TeamName string `json:"teamName"`
+	AppName  string `json:"appName"`
+	RoleName string `json:"roleName"`
+}
+
+// noTeamRole is the roleName of a team map without a team-wide role.
+const noTeamRole = "-"
 
 // globalRoleID translates the audit entry into globalRoleId terms. Global
 // access is the hasGlobalGroupAccess flag; the role says what it grants, and
@@ -49,6 +76,16 @@ func (a auditUser) globalRoleID() (id int, ok bool) {
 	default:
 		return a.GlobalRole.ID, true
 	}
+}
+
+// globalValue is the global access as a state value: the globalRoleId,
+// or for the inconsistent entry (no flag, a role) the role's id, which is
+// what restoring it would send.
+func (a auditUser) globalValue() int {
+	if id, ok := a.globalRoleID(); ok {
+		return id
+	}
+	return a.GlobalRole.ID
 }
 
 // describe names the user's global access for reasons and details.

@@ -13,6 +13,7 @@ import (
 var handlers = pam.Handlers[*Client]{
 	actions.Quarantine:       {Check: checkQuarantine, Run: (*Client).quarantine, Plan: planQuarantine},
 	actions.UpdateAttributes: {Check: checkUpdate, Run: (*Client).updateAttributes, Plan: planUpdate},
+	actions.Undo:             {Check: checkUndo, Run: (*Client).undo, Plan: planUndo},
 }
 
 // Supports reports whether the threadfix target kind implements k; the

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -105,7 +106,7 @@ func TestKeyProblemsArePermanent(t *testing.T) {
 			if n := len(e.sim.Requests()); n != tc.reads {
 				t.Errorf("%d requests, want %d", n, tc.reads)
 			}
-			if after, _ := e.sim.User(3); after != before {
+			if after, _ := e.sim.User(3); !reflect.DeepEqual(after, before) {
 				t.Errorf("state changed: %+v -> %+v", before, after)
 			}
 		})

@@ -12,14 +12,25 @@ import (
 	"github.com/quell-dev/quell/internal/secret"
 )
 
-// TestContract runs the contract every client+simulator pair passes.
-// ThreadFix quarantines by removing the user's global access; the API is
-// stateless, so the key travels with every request.
+// TestContract runs the contract every client+simulator pair passes,
+// against the lenient simulator and against the strict one (documented
+// request shapes only). ThreadFix quarantines by removing every access;
+// the seeded jdoe holds a global role only, so one write does it. The API
+// is stateless, so the key travels with every request.
 func TestContract(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		t.Run(map[bool]string{false: "lenient", true: "strict"}[strict], func(t *testing.T) {
+			pamtest.RunContract(t, harness(strict))
+		})
+	}
+}
+
+func harness(strict bool) pamtest.Harness {
 	wrongKey := strings.Repeat("5e", 32)
-	pamtest.RunContract(t, pamtest.Harness{
+	return pamtest.Harness{
 		Start: func(t *testing.T, wrongCredentials bool) pamtest.Fixture {
-			e := newEnv(t, func(_ *sim.Options, c *threadfix.Config) {
+			e := newEnv(t, func(o *sim.Options, c *threadfix.Config) {
+				o.Strict = strict
 				if wrongCredentials {
 					c.APIKey = secret.New(wrongKey)
 				}
@@ -27,7 +38,7 @@ func TestContract(t *testing.T) {
 			return pamtest.Fixture{Client: e.client, Sim: e.sim.Kit, IsQuarantined: func(id string) bool {
 				n, err := strconv.Atoi(id)
 				u, ok := e.sim.User(n)
-				return err == nil && ok && u.GlobalRoleID == sim.NoGlobalAccess
+				return err == nil && ok && u.Contained()
 			}}
 		},
 		Supports:           threadfix.Supports,
@@ -35,9 +46,9 @@ func TestContract(t *testing.T) {
 		Existing:           pamtest.User{Username: "jdoe", ID: "3"},
 		Quarantined:        pamtest.User{Username: "mroe", ID: "5"},
 		Missing:            "ghost",
-		AlreadyQuarantined: "already has no global access",
+		AlreadyQuarantined: threadfix.AlreadyContained,
 		QuarantineWrite:    sim.RouteUserUpdate,
 		QuarantineRead:     sim.RouteUsersList,
 		Secrets:            []string{testKey, wrongKey, readOnlyKey},
-	})
+	}
 }

@@ -1,8 +1,10 @@
 // Package threadfix is Quell's client for the ThreadFix REST API (3.x, and
 // 2.x from 2.7.6). It implements actions.Target for targets of kind
-// "threadfix": quarantine (remove the user's global access) and
+// "threadfix": quarantine (remove every access the user holds: the global
+// role, explicit team and application roles, group memberships),
 // update_attributes (name, displayName, type with its LDAP directory,
-// globalRoleId). Every other action is refused before anything is sent.
+// globalRoleId) and the undo of both. Every other action is refused before
+// anything is sent.
 //
 // # Wire
 //
@@ -25,11 +27,13 @@
 // There is no get-user-by-id endpoint: a user is resolved by reading
 // GET users/list and matching the target id, else DOMAIN\username, the bare
 // username, the UPN and the e-mail address against the user's name. The
-// list carries no roles, so the global access is read from GET users/audit
-// and joined on the user id. An action whose state already holds reports
+// list carries no roles, so the access is read from GET users/audit and
+// joined on the user id; the audit names teams, applications and roles,
+// so GET teams and GET roles/list turn the names into the ids the role
+// endpoints take (state.go). An action whose state already holds reports
 // skipped and sends no write; only the fields that differ are sent.
 //
-// Each action lives in its own file (quarantine.go, update.go) and is
+// Each action lives in its own file (quarantine.go, update.go, undo*.go) and is
 // registered in the handlers table in actions.go, with a check run before
 // any request and a plan that lists the calls a dry run reports.
 package threadfix

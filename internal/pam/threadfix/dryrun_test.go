@@ -14,10 +14,20 @@ func TestDryRunSendsNothing(t *testing.T) {
 		a    actions.Action
 		want []string // "METHOD path body"
 	}{
-		{"quarantine by name", quarantine(actions.UserRef{Username: "jdoe"}),
-			[]string{"GET users/list map[]", "GET users/audit map[]", "POST users/{id}/update map[globalRoleId:-1]"}},
-		{"quarantine by target id", quarantine(actions.UserRef{TargetID: "3"}),
-			[]string{"GET users/list map[]", "GET users/audit map[]", "POST users/3/update map[globalRoleId:-1]"}},
+		{"quarantine by name", quarantine(actions.UserRef{Username: "jdoe"}), []string{
+			"GET users/list map[]", "GET users/audit map[]", "GET teams map[]", "GET roles/list map[]",
+			"POST users/{id}/update map[globalRoleId:-1]", "POST users/{id}/role/app/delete map[appId:{appId}]",
+			"POST users/{id}/role/team/delete map[teamId:{teamId}]", "POST groups/{groupId}/removeUser/{id} map[]"}},
+		{"quarantine by target id", quarantine(actions.UserRef{TargetID: "3"}), []string{
+			"GET users/list map[]", "GET users/audit map[]", "GET teams map[]", "GET roles/list map[]",
+			"POST users/3/update map[globalRoleId:-1]", "POST users/3/role/app/delete map[appId:{appId}]",
+			"POST users/3/role/team/delete map[teamId:{teamId}]", "POST groups/{groupId}/removeUser/3 map[]"}},
+		{"undo of a quarantine", undoOf(actions.Quarantine, "7", nil, nil), []string{
+			"GET users/list map[]", "GET users/audit map[]", "GET teams map[]", "GET roles/list map[]",
+			"POST users/7/update map[globalRoleId:{globalRoleId}]", "POST groups/{groupId}/addUser/7 map[]",
+			"POST users/7/role/team map[roleId:{roleId} teamId:{teamId}]", "POST users/7/role/app map[appId:{appId} roleId:{roleId}]"}},
+		{"undo of an update", undoOf(actions.UpdateAttributes, "3", map[string]any{"display_name": "John Doe", "global_role_id": 1}, nil),
+			[]string{"GET users/list map[]", "GET users/audit map[]", "POST users/3/update map[displayName:John Doe globalRoleId:1]"}},
 		{"update without role", update(actions.UserRef{Username: "jdoe"}, map[string]any{"display_name": "J"}),
 			[]string{"GET users/list map[]", "POST users/{id}/update map[displayName:J]"}},
 		{"update with role and type", update(actions.UserRef{TargetID: "6"}, map[string]any{"global_role_id": -1.0, "user_type": "ldap", "directory_id": "112"}),

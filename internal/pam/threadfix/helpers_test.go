@@ -101,3 +101,11 @@ func faultEchoing(key string) simkit.Fault {
 
 // fmtMap prints a map with sorted keys, as fmt does.
 func fmtMap(m map[string]string) string { return fmt.Sprint(m) }
+
+// undoOf is the undo of a kind action on user id that recorded before and
+// after, as actions.NewUndo builds it.
+func undoOf(kind actions.Kind, id string, before, after map[string]any) actions.Action {
+	a := action(actions.Undo, actions.UserRef{TargetID: id}, nil)
+	a.Undo = &actions.UndoSpec{Of: "act_orig", Kind: kind, TargetUserID: id, Before: before, After: after}
+	return a
+}

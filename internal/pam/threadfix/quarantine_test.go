@@ -24,10 +24,10 @@ func TestQuarantineOutcomes(t *testing.T) {
 		wantReason string
 		userID     int
 	}{
-		{"administrator", actions.UserRef{Username: "jdoe"}, "3", actions.StatusCompleted, "global access removed (was role 1 (Administrator))", 3},
-		{"read access", actions.UserRef{Username: "asmith"}, "4", actions.StatusCompleted, "global access removed (was read access)", 4},
-		{"LDAP user by DOMAIN\\name", actions.UserRef{Domain: "CORP", Username: "BWayne"}, "6", actions.StatusCompleted, "global access removed (was role 2 (User))", 6},
-		{"already none", actions.UserRef{Username: "mroe"}, "5", actions.StatusSkipped, "already has no global access", 5},
+		{"administrator", actions.UserRef{Username: "jdoe"}, "3", actions.StatusCompleted, "access removed: global role 1 (Administrator)", 3},
+		{"read access", actions.UserRef{Username: "asmith"}, "4", actions.StatusCompleted, "access removed: global read access", 4},
+		{"LDAP user by DOMAIN\\name", actions.UserRef{Domain: "CORP", Username: "BWayne"}, "6", actions.StatusCompleted, "access removed: global role 2 (User)", 6},
+		{"no access at all", actions.UserRef{Username: "mroe"}, "5", actions.StatusSkipped, threadfix.AlreadyContained, 5},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,7 +60,7 @@ func TestQuarantineOutcomes(t *testing.T) {
 			}
 			// Repeating it reads, finds it done, and writes nothing more.
 			again, err := e.client.Execute(context.Background(), quarantine(tc.ref))
-			if err != nil || again.Status != actions.StatusSkipped || again.Reason != "already has no global access" {
+			if err != nil || again.Status != actions.StatusSkipped || again.Reason != threadfix.AlreadyContained {
 				t.Fatalf("repeat: %+v, %v", again, err)
 			}
 			if n := e.writes(); n != wantWrites {
@@ -187,7 +187,7 @@ func TestQuarantineFailures(t *testing.T) {
 			if tc.message != "" && (!errors.As(err, &ae) || ae.Message != tc.message || !strings.Contains(err.Error(), tc.message)) {
 				t.Errorf("want APIError %q, got %v", tc.message, err)
 			}
-			if msg := err.Error(); !strings.HasPrefix(msg, "quarantine jdoe: update user 3: POST /threadfix/rest/latest/users/3/update") {
+			if msg := err.Error(); !strings.HasPrefix(msg, "quarantine jdoe: remove global role 1 (Administrator): POST /threadfix/rest/latest/users/3/update") {
 				t.Errorf("message %q", msg)
 			}
 			if n := e.writes(); n != 1 {

@@ -47,7 +47,70 @@ func (c *Client) updateAttributes(ctx context.Context, a actions.Action) (action
 		return actions.Outcome{}, fmt.Errorf("update %s: %w", a.User, err)
 	}
 	out.Status, out.Reason, out.Calls = actions.StatusCompleted, "updated "+fieldList(form), []actions.Call{call}
+	out.Before, out.After = changeStates(u, access, ch, form)
 	return out, nil
+}
+
+// Keys of update_attributes in Outcome.Before/After: the attribute names
+// the action takes, so that an undo can send Before back as attributes.
+// directory_id is null for a user that is not LDAP.
+var attrOfField = map[string][]string{
+	"name":         {actions.AttrUsername},
+	"displayName":  {actions.AttrDisplayName},
+	"type":         {actions.AttrUserType, actions.AttrDirectoryID},
+	"globalRoleId": {actions.AttrGlobalRoleID},
+}
+
+// userValues is the user's attributes under update_attributes' names.
+// access is nil unless the global role was read.
+func userValues(u user, access *auditUser) map[string]any {
+	m := map[string]any{
+		actions.AttrUsername:    u.Name,
+		actions.AttrDisplayName: u.DisplayName,
+		actions.AttrUserType:    strings.ToUpper(u.Type),
+		actions.AttrDirectoryID: directoryValue(u.Type, u.directoryID()),
+	}
+	if access != nil {
+		m[actions.AttrGlobalRoleID] = access.globalValue()
+	}
+	return m
+}
+
+// directoryValue is a directory id as a state value: null unless LDAP.
+func directoryValue(userType string, id int) any {
+	if !strings.EqualFold(userType, TypeLDAP) || id == 0 {
+		return nil
+	}
+	return id
+}
+
+// changeStates is Before and After of an update that sent form: the
+// attributes it changed, as they were and as the change set them.
+func changeStates(u user, access *auditUser, ch change, form url.Values) (before, after map[string]any) {
+	was := userValues(u, access)
+	now := map[string]any{actions.AttrDirectoryID: directoryValue(ch.userType, ch.directoryID)}
+	if ch.name != nil {
+		now[actions.AttrUsername] = *ch.name
+	}
+	if ch.displayName != nil {
+		now[actions.AttrDisplayName] = *ch.displayName
+	}
+	if ch.userType != "" {
+		now[actions.AttrUserType] = ch.userType
+	}
+	if ch.globalRole != nil {
+		now[actions.AttrGlobalRoleID] = *ch.globalRole
+	}
+	before, after = map[string]any{}, map[string]any{}
+	for field, attrs := range attrOfField {
+		if !form.Has(field) {
+			continue
+		}
+		for _, k := range attrs {
+			before[k], after[k] = was[k], now[k]
+		}
+	}
+	return before, after
 }
 
 // accessFor reads the user's global access when ch asks for a global role,

@@ -3,6 +3,7 @@ package threadfix_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -160,7 +161,7 @@ func TestUpdateAttributesRefusedByThreadFix(t *testing.T) {
 			if err == nil || !actions.IsPermanent(err) || !errors.As(err, &ae) || ae.StatusCode != 200 || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want permanent APIError containing %q", err, tc.want)
 			}
-			if after, _ := e.sim.User(3); after != before || e.writes() != 1 {
+			if after, _ := e.sim.User(3); !reflect.DeepEqual(after, before) || e.writes() != 1 {
 				t.Errorf("state %+v -> %+v, %d writes", before, after, e.writes())
 			}
 		})

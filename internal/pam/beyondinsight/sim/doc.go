@@ -52,6 +52,20 @@
 //   - GET Users?username= in the documented formats: a bare name finds
 //     local users; DOMAIN\name, a UPN or an e-mail address finds directory
 //     users. [DOC]; matching e-mail for directory users is [INFERRED].
+//   - Two modes (Options.Strict). Strict serves the documented shapes:
+//     GET Users/{id}, POST Users/{id}/Quarantine and PUT Users/{id} answer
+//     a one-element array for all but Application users (an object for
+//     those) [DOC]; GET Users hides inactive users unless
+//     includeInactive=true (BeyondTrust's Python library sends it, default
+//     false [VENDOR-CODE]; the hiding is [INFERRED]); PUT Users/{id} resets
+//     IsQuarantined and IsActive to false when the body leaves them out
+//     (plain booleans in the v26.1 body model [DOC]; the reset is
+//     [INFERRED], the dangerous reading). Lenient (default) answers objects
+//     (as the vendor's libraries read them), a username search with one
+//     match as that user ("Otherwise returns the requested user" [DOC]),
+//     lists inactive users, and keeps flags a PUT leaves out.
+//   - IsActive on every user (User.Inactive clears it), as in the user
+//     fields of BeyondTrust's Python library [VENDOR-CODE].
 //   - POST Users/{id}/Quarantine answering 200 with the user object. The
 //     status code and body shape are [UNCONFIRMED] (the vendor library says
 //     it returns the quarantined user).
@@ -86,12 +100,18 @@
 //     sign-in rule itself is not simulated (the run-as user needs no group).
 //     Directory group synchronization is not simulated.
 //   - POST Users/{id}/Requests/Terminate ends every active request of that
-//     requestor and the sessions under them, answering 204. [VENDOR-CODE]
-//     endpoint; the optional body {"Reason"} of at most 1000 characters
-//     (400 beyond) and the 204 are [DOC] for the managed-account and
-//     managed-system variants and [INFERRED] for this one; feedback=true is
-//     not simulated. Active requests are state (ActiveRequests, AddRequest)
-//     with no read route: GET Requests lists only the caller's own queue.
+//     requestor, answering 204, with an optional body {"Reason"} of at most
+//     1000 characters (400 beyond) [DOC: request-termination.htm]. It does
+//     not end the sessions opened under them: nothing documents that it
+//     does. feedback=true is not simulated. Active requests are state
+//     (ActiveRequests, AddRequest) with no read route: GET Requests lists
+//     only the caller's own queue.
+//   - GET Sessions with the optional filters status (one value or a
+//     comma-separated list) and userID, answering an array of sessions
+//     {SessionID, UserID, Status, AssetName} [DOC: sessions.htm]; POST
+//     Sessions/{sessionId}/Terminate answering 204 [DOC], the session then
+//     Completed [INFERRED], 404 for an unknown one [INFERRED]. Sessions are
+//     state (PAMSessions, AddSession; DefaultSessions seeds jdoe's).
 //   - Unknown users and groups answer 404 with a plain-text message. [INFERRED]
 //   - Error bodies as plain text. [INFERRED]
 //

@@ -17,14 +17,16 @@ import (
 const MaxTerminateReason = 1000
 
 // ActiveRequest is an approved, not yet expired Password Safe access
-// request, with the session opened under it if any.
+// request. Sessions opened under it are PAMSessions, kept apart: ending a
+// request is not documented to end its sessions, which the session
+// termination endpoints do.
 type ActiveRequest struct {
 	RequestID   int    `json:"RequestID"`
 	UserID      int    `json:"UserID"` // the requestor
 	SystemName  string `json:"SystemName,omitempty"`
 	AccountName string `json:"AccountName,omitempty"`
-	// SessionID is the RDP/SSH session running under the request; 0 for a
-	// password release, which opens none.
+	// SessionID names the PAMSession running under the request; 0 for a
+	// password release, which opens none. Informational only.
 	SessionID int `json:"SessionID,omitempty"`
 }
 
@@ -65,7 +67,9 @@ func (s *Server) ActiveRequests(id int) []ActiveRequest {
 }
 
 // terminateRequests serves POST Users/{id}/Requests/Terminate: every active
-// request of that requestor ends, with its session, and the answer is 204
+// request of that requestor ends ("Terminates all active requests by
+// requestor user ID" [DOC]); its sessions are left running, as nothing
+// documents that they end too. The answer is 204
 // No Content (what the documented variants answer with feedback=false, the
 // default; feedback=true is not simulated). The body is optional; when
 // present it must be a JSON object whose Reason, if any, is a string of at

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,21 @@ type Options struct {
 	// Requests are the active access requests (nil: DefaultRequests(); an
 	// empty slice for none). Requests with RequestID 0 get the next free id.
 	Requests []ActiveRequest
+	// PAMSessions are the Password Safe sessions (nil: DefaultSessions(); an
+	// empty slice for none).
+	PAMSessions []PAMSession
+	// Strict serves the documented shapes and rules: single users as a
+	// one-element array where the documentation shows one (GET Users/{id},
+	// POST Users/{id}/Quarantine and PUT Users/{id} for all but
+	// Application users), inactive users hidden from GET Users unless
+	// includeInactive=true, and PUT Users/{id} resetting IsQuarantined and
+	// IsActive to false when its body leaves them out (they are plain
+	// booleans in the v26.1 body model). Lenient (the default) answers
+	// single users as objects, as BeyondTrust's libraries read them, a
+	// GET Users?username= with exactly one match as that user ("Otherwise
+	// returns the requested user"), lists inactive users always, and
+	// keeps flags a PUT leaves out.
+	Strict bool
 	// ClientSecretAsUser makes RecycleClientSecret answer the Application
 	// user object with ClientSecret set (the vendor library's reading)
 	// instead of the bare JSON string the documentation shows.
@@ -76,6 +92,7 @@ type Server struct {
 	groups      map[int]*Group // Members unused: see memberships
 	memberships map[membership]bool
 	requests    map[int]ActiveRequest // by RequestID
+	pamSessions map[int]PAMSession    // by SessionID
 	nextRequest int
 	secrets     map[int][sha256.Size]byte         // user id -> SHA-256 of the client secret
 	tokens      map[[sha256.Size]byte]issuedToken // SHA-256 of an access token -> its grant
@@ -104,6 +121,9 @@ func New(opts Options) *Server {
 	if opts.Requests == nil {
 		opts.Requests = DefaultRequests()
 	}
+	if opts.PAMSessions == nil {
+		opts.PAMSessions = DefaultSessions()
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -118,7 +138,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		opts: opts, users: map[int]*User{}, nextID: 1, sessions: simkit.NewSessions(opts.Now, opts.SessionTimeout),
 		groups: map[int]*Group{}, memberships: map[membership]bool{},
-		requests: map[int]ActiveRequest{}, nextRequest: 1, secrets: map[int][sha256.Size]byte{},
+		requests: map[int]ActiveRequest{}, nextRequest: 1, pamSessions: map[int]PAMSession{}, secrets: map[int][sha256.Size]byte{},
 		tokens: map[[sha256.Size]byte]issuedToken{},
 	}
 	s.Kit = simkit.New(simkit.Options{
@@ -142,6 +162,9 @@ func New(opts Options) *Server {
 	for _, r := range opts.Requests {
 		s.AddRequest(r)
 	}
+	for _, ps := range opts.PAMSessions {
+		s.AddSession(ps)
+	}
 	s.routes()
 	return s
 }
@@ -158,6 +181,8 @@ func (s *Server) routes() {
 	s.Handle("POST Users/{id}/Quarantine", s.authed(s.quarantine))
 	s.Handle("POST Users/{id}/RecycleClientSecret", s.authed(s.recycleClientSecret))
 	s.Handle("POST Users/{id}/Requests/Terminate", s.authed(s.terminateRequests))
+	s.Handle("GET Sessions", s.authed(s.listSessions))
+	s.Handle("POST Sessions/{sessionId}/Terminate", s.authed(s.terminateSession))
 	s.Handle("GET UserGroups", s.authed(s.listGroups))
 	s.Handle("GET UserGroups/{groupId}", s.authed(s.getGroup))
 	s.Handle("GET Users/{id}/UserGroups", s.authed(s.userGroups))
@@ -221,12 +246,25 @@ func (s *Server) find(q string) []User {
 
 // listUsers serves GET Users and GET Users?username=. ASP.NET binds query
 // parameters case-insensitively, so UserName= works as well as username=.
+// Strict: inactive users only with includeInactive=true (BeyondTrust's
+// Python library sends includeInactive, default false), always an array.
+// Lenient: every user, and a username search with exactly one match
+// answered as that user's object.
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ simkit.Params, _ string) {
+	q, search := queryParam(r, "username")
+	search = search && q != ""
 	var users []User
-	if q, ok := queryParam(r, "username"); ok && q != "" {
+	if search {
 		users = s.find(q)
 	} else {
 		users = s.Users()
+	}
+	if s.opts.Strict && !includeInactive(r) {
+		users = slices.DeleteFunc(users, func(u User) bool { return u.Inactive })
+	}
+	if search && len(users) == 1 && !s.opts.Strict {
+		simkit.WriteJSON(w, http.StatusOK, wire(users[0]))
+		return
 	}
 	out := make([]any, len(users))
 	for i, u := range users {
@@ -235,11 +273,27 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ simkit.Para
 	simkit.WriteJSON(w, http.StatusOK, out)
 }
 
+func includeInactive(r *http.Request) bool {
+	v, ok := queryParam(r, "includeInactive")
+	return ok && strings.EqualFold(v, "true")
+}
+
 func (s *Server) getUser(w http.ResponseWriter, _ *http.Request, p simkit.Params, _ string) {
 	u, ok := s.userParam(w, p)
 	if ok {
-		simkit.WriteJSON(w, http.StatusOK, wire(u))
+		s.writeUser(w, u)
 	}
+}
+
+// writeUser answers 200 with u: in strict mode as the documentation shows
+// it, a one-element array for all but Application users (whose documented
+// answer is an object); an object in lenient mode.
+func (s *Server) writeUser(w http.ResponseWriter, u User) {
+	if s.opts.Strict && u.UserType != TypeApplication {
+		simkit.WriteJSON(w, http.StatusOK, []any{wire(u)})
+		return
+	}
+	simkit.WriteJSON(w, http.StatusOK, wire(u))
 }
 
 // quarantine serves POST Users/{id}/Quarantine. Quarantining a quarantined
@@ -259,7 +313,7 @@ func (s *Server) quarantine(w http.ResponseWriter, _ *http.Request, p simkit.Par
 		notFound(w, p["id"])
 		return
 	}
-	simkit.WriteJSON(w, http.StatusOK, wire(u))
+	s.writeUser(w, u)
 }
 
 // userParam looks up the {id} segment, answering 404 itself when there is

@@ -164,7 +164,7 @@ func TestUserLookup(t *testing.T) {
 		sim.User{UserID: 30, UserName: "jdoe", DomainName: "LAB", EmailAddress: "john.doe@lab.example.com", UserPrincipalName: "jdoe@lab.example.com"},
 		sim.User{UserID: 31, UserName: "host01\\admin"},
 	)
-	e := newEnv(t, sim.Options{Users: extra})
+	e := newEnv(t, sim.Options{Users: extra, Strict: true})
 	e.signIn(t)
 	cases := []struct {
 		q    string

@@ -31,6 +31,8 @@ type putUserBody struct {
 	EmailAddress   *string `json:"EmailAddress"`
 	Password       *string `json:"Password"`
 	AccessPolicyID *int    `json:"AccessPolicyID"`
+	IsQuarantined  *bool   `json:"IsQuarantined"`
+	IsActive       *bool   `json:"IsActive"`
 }
 
 // updateUser serves PUT Users/{id}. Directory users are refused ("Cannot
@@ -65,6 +67,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p simkit.Par
 		badRequest(w, strings.Join(problems, " "))
 		return
 	}
+	b.applyFlags(&u, s.opts.Strict)
 	stored, msg := s.replaceUser(u)
 	switch {
 	case msg != "":
@@ -72,7 +75,28 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p simkit.Par
 	case stored.UserID == 0:
 		notFound(w, p["id"])
 	default:
-		simkit.WriteJSON(w, http.StatusOK, wire(stored))
+		s.writeUser(w, stored)
+	}
+}
+
+// applyFlags copies the quarantine and activity flags of b into u. The
+// v26.1 reference lists both among the PUT body's fields as plain
+// booleans; ASP.NET binds an absent plain boolean as false, so in strict
+// mode a body without them lifts a quarantine and deactivates the user
+// [INFERRED: the reading that could lock people out or let an attacker
+// in, which clients must survive]. Lenient mode keeps them as they are.
+func (b putUserBody) applyFlags(u *User, strict bool) {
+	switch {
+	case b.IsQuarantined != nil:
+		u.IsQuarantined = *b.IsQuarantined
+	case strict:
+		u.IsQuarantined = false
+	}
+	switch {
+	case b.IsActive != nil:
+		u.Inactive = !*b.IsActive
+	case strict:
+		u.Inactive = true
 	}
 }
 

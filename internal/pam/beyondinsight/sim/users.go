@@ -33,6 +33,10 @@ type User struct {
 	// must know it. It is never sent on the wire.
 	UserPrincipalName string `json:"UserPrincipalName,omitempty"`
 	IsQuarantined     bool   `json:"IsQuarantined"`
+	// Inactive is a user whose "User Active" option is cleared in the
+	// console: answered with IsActive false, and in strict mode hidden
+	// from GET Users unless includeInactive=true.
+	Inactive bool `json:"Inactive,omitempty"`
 	// ClientID and AccessPolicyID are for Application users only.
 	ClientID       string `json:"ClientID,omitempty"`
 	AccessPolicyID int    `json:"AccessPolicyID,omitempty"`
@@ -115,7 +119,8 @@ func (u User) matches(q string) bool {
 }
 
 // wireUser is a user as the API sends it: every documented field present,
-// empty strings as null.
+// empty strings as null, and IsActive, which BeyondTrust's Python library
+// reads (its user field mapping) though the older documentation omits it.
 type wireUser struct {
 	UserID            int     `json:"UserID"`
 	UserName          *string `json:"UserName"`
@@ -125,6 +130,7 @@ type wireUser struct {
 	LastName          *string `json:"LastName"`
 	EmailAddress      *string `json:"EmailAddress"`
 	IsQuarantined     bool    `json:"IsQuarantined"`
+	IsActive          bool    `json:"IsActive"`
 }
 
 // wireAppUser is an Application user as the API sends it. ClientSecret is
@@ -142,6 +148,7 @@ func wire(u User) any {
 		UserID: u.UserID, UserName: simkit.Nullable(u.UserName), DomainName: simkit.Nullable(u.DomainName),
 		DistinguishedName: simkit.Nullable(u.DistinguishedName), FirstName: simkit.Nullable(u.FirstName),
 		LastName: simkit.Nullable(u.LastName), EmailAddress: simkit.Nullable(u.EmailAddress), IsQuarantined: u.IsQuarantined,
+		IsActive: !u.Inactive,
 	}
 	if u.UserType != TypeApplication {
 		return w

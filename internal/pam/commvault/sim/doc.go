@@ -43,8 +43,23 @@
 //     empty string field means "no change" [INFERRED]. Password changes
 //     (newPassword) are refused with 400: not simulated.
 //   - External users are those named DOMAIN\user (User.IsExternal)
-//     [INFERRED]; authenticationMethod values "LOCAL" and "AD" in the seed
-//     are invented (the schema says only "Default value is Commcell").
+//     [INFERRED; cvpysdk names a directory user DOMAIN\user when it adds
+//     one, VENDOR-CODE]; authenticationMethod values "LOCAL" and "AD" in
+//     the seed are from the documented enum SAML | AD | LOCAL
+//     (UserAuthenticationMethods in OpenAPI3.yaml) [DOC].
+//
+// Two modes (Options.Strict, strict.go). Strict serves the documented
+// shapes and the product's least forgiving behaviour: every route needs
+// Accept: application/json, else 406 (the Login page lists Accept, "valid
+// values are: application/xml or application/json" [DOC]; the 406
+// [INFERRED]); a group change of an external user answers 200 with
+// errorCode 0 and changes nothing [INFERRED from "for external users, user
+// groups cannot be modified" DOC]; authenticationMethod must be SAML, AD or
+// LOCAL [DOC enum; the 400 INFERRED], and a LOCAL or unset user reads back
+// as "Commcell" ("Default value is Commcell" [DOC]; that LOCAL reads so
+// [INFERRED]). Lenient takes any Accept, refuses an external user's group
+// change with 400 and stores authenticationMethod as sent. The client's
+// contract suite runs against both.
 //
 // Fault injection, the request log and counting helpers come from the
 // embedded *simkit.Kit; the route names to inject faults on are the ones

@@ -38,6 +38,15 @@ type Options struct {
 	MaxLogEntries int
 	// OnRequest, when set, sees every request log entry (an access log).
 	OnRequest func(simkit.Entry)
+	// Strict serves only what the documentation shows, and the product's
+	// least forgiving behaviour where it is known or likely (see strict.go):
+	// every request must carry Accept: application/json (else 406); a group
+	// change of an external user answers success but changes nothing;
+	// authenticationMethod must be SAML, AD or LOCAL, and a LOCAL user reads
+	// back as "Commcell", the documented default. Lenient (false) takes any
+	// Accept, refuses an external user's group change with 400 and stores
+	// and reports authenticationMethod as sent.
+	Strict bool
 }
 
 // Server is the simulator. It is an http.Handler; the embedded Kit adds
@@ -86,11 +95,11 @@ func New(opts Options) *Server {
 	for _, u := range opts.Users {
 		s.PutUser(u)
 	}
-	s.Handle("POST Login", s.login)
-	s.Handle("POST Logout", s.authed(s.logout))
-	s.Handle("GET V4/user", s.authed(s.listUsers))
-	s.Handle("GET V4/user/{userId}", s.authed(s.getUser))
-	s.Handle("PUT V4/user/{userId}", s.authed(s.modifyUser))
+	s.Handle("POST Login", s.accepts(s.login))
+	s.Handle("POST Logout", s.accepts(s.authed(s.logout)))
+	s.Handle("GET V4/user", s.accepts(s.authed(s.listUsers)))
+	s.Handle("GET V4/user/{userId}", s.accepts(s.authed(s.getUser)))
+	s.Handle("PUT V4/user/{userId}", s.accepts(s.authed(s.modifyUser)))
 	return s
 }
 
@@ -207,7 +216,7 @@ func (s *Server) getUser(w http.ResponseWriter, _ *http.Request, p simkit.Params
 		notFound(w)
 		return
 	}
-	simkit.WriteJSON(w, http.StatusOK, wire(u))
+	simkit.WriteJSON(w, http.StatusOK, s.wire(u))
 }
 
 func optionalInt(s string) (int, error) {

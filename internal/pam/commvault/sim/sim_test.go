@@ -39,8 +39,15 @@ func newEnv(t *testing.T, opts sim.Options) *env {
 	return &env{sim: s, url: pamtest.Serve(t, s), clock: clock}
 }
 
-// do sends one request; token "" sends no Authtoken header.
+// do sends one request with Accept: application/json; token "" sends no
+// Authtoken header.
 func (e *env) do(t *testing.T, method, path, token, body string) (int, string) {
+	t.Helper()
+	return e.doAccept(t, method, path, token, body, sim.MediaJSON)
+}
+
+// doAccept is do with the Accept header given; "" sends none.
+func (e *env) doAccept(t *testing.T, method, path, token, body, accept string) (int, string) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -51,6 +58,9 @@ func (e *env) do(t *testing.T, method, path, token, body string) (int, string) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
 	if token != "" {
 		req.Header.Set("Authtoken", token)
 	}

@@ -80,6 +80,9 @@ func (s *Server) apply(u *User, req updateRequest) error {
 		// simulator that pretended to would hide that.
 		return errors.New("password changes are not simulated")
 	}
+	if err := s.checkAuthMethod(req.AuthenticationMethod); err != nil {
+		return err
+	}
 	if err := s.applyGroups(u, req.UserGroupOperation, req.UserGroups); err != nil {
 		return err
 	}
@@ -104,7 +107,8 @@ func (s *Server) apply(u *User, req updateRequest) error {
 // applyGroups applies userGroupOperation to userGroups. An unknown
 // operation is refused even without userGroups; groups of an external
 // user cannot be modified ("for external users, user groups cannot be
-// modified" [DOC]); the 400 status for both is [INFERRED].
+// modified" [DOC]): lenient refuses the change, strict ignores it (see
+// externalGroupsIgnored); the 400 status is [INFERRED].
 func (s *Server) applyGroups(u *User, op *string, refs *[]groupRef) error {
 	operation := OpAdd
 	if op != nil {
@@ -116,11 +120,11 @@ func (s *Server) applyGroups(u *User, op *string, refs *[]groupRef) error {
 	if refs == nil {
 		return nil
 	}
-	if u.IsExternal() {
+	if u.IsExternal() && !s.externalGroupsIgnored() {
 		return errors.New("user groups cannot be modified for external users")
 	}
 	groups, err := s.lookupGroups(*refs)
-	if err != nil {
+	if err != nil || u.IsExternal() {
 		return err
 	}
 	switch operation {

@@ -81,14 +81,15 @@ type wireList struct {
 	Users         []wireSummary `json:"users"`
 }
 
-func wire(u User) wireUser {
+// wire is u as GET V4/user/{userId} answers it (see reportedAuthMethod).
+func (s *Server) wire(u User) wireUser {
 	groups := u.AssociatedUserGroups
 	if groups == nil {
 		groups = []UserGroup{}
 	}
 	return wireUser{
 		ID: u.ID, Name: u.Name, GUID: u.GUID, FullName: u.FullName, Email: u.Email, Enabled: u.Enabled,
-		Description: u.Description, AuthenticationMethod: u.AuthenticationMethod, LastLoggedIn: u.LastLoggedIn,
+		Description: u.Description, AuthenticationMethod: s.reportedAuthMethod(u.AuthenticationMethod), LastLoggedIn: u.LastLoggedIn,
 		Company: u.Company, Plan: u.Plan, AssociatedUserGroups: groups, UserPrincipalName: u.UserPrincipalName,
 	}
 }

@@ -25,8 +25,9 @@
 //   - GET users/list: {id, name, displayName, type, activeDirectory}, an
 //     empty display name as null as in the documented sample. [DOC]
 //   - GET users/audit: the same plus hasGlobalGroupAccess, globalRole
-//     {id, displayName}, groups and accessControlTeamMaps (always empty
-//     here). [DOC]. globalRoleId -1 is no flag and no role, 0 (read access)
+//     {id, displayName}, groups [{name, id}] and accessControlTeamMaps
+//     [{teamName, roleName ("-" without a team role), appRoles [{teamName,
+//     appName, roleName, active}]}], names only. [DOC] globalRoleId -1 is no flag and no role, 0 (read access)
 //     the flag without a role, a role id the flag and that role:
 //     [VENDOR-CODE] (community-edition user form and authorities) for the
 //     meaning, [INFERRED] for its rendering in the 3.x audit answer.
@@ -44,6 +45,25 @@
 //     and change nothing; the messages are the simulator's wording.
 //     [INFERRED]. A non-numeric user id answers 400. [INFERRED]
 //   - An empty parameter value counts as absent. [INFERRED]
+//   - GET teams: [{id, name, applications [{id, name}]}] (the documented
+//     answer has more fields; page and pageSize are accepted, not applied).
+//     [DOC]
+//   - POST users/{userId}/role/team (teamId, roleId) and .../role/team/delete
+//     (teamId), POST users/{userId}/role/app (appId, roleId) and
+//     .../role/app/delete (appId); the removals' messages and objects are
+//     the documented ones. [DOC]; role/app's parameters [VENDOR-CODE].
+//     Adding a role on a team or application that has one replaces it;
+//     removing one the user does not hold is refused; the role/app answer's
+//     object. [INFERRED]
+//   - POST groups/{groupId}/addUser/{userId} and .../removeUser/{userId}
+//     without a body, objects "Successfully added user to group." and
+//     "Successfully removed user from group.". [DOC] Adding a member or
+//     removing a non-member is refused. [INFERRED] The roles a group grants
+//     are not simulated.
+//   - Options.Strict serves only the documented request shapes (strict.go):
+//     Accept required, parameters only as form POST data, only documented
+//     ones, no body where none is documented. Its refusals are the
+//     simulator's own (400/406/415), to fail a test loudly.
 //
 // Passwords are never kept (User.HasPassword records that one was set) and
 // never logged: password, confirmPassword and apiKey values are redacted

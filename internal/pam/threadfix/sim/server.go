@@ -23,6 +23,15 @@ const (
 	RouteUsersAudit = "GET threadfix/rest/{version}/users/audit"
 	RouteUserUpdate = "POST threadfix/rest/{version}/users/{userId}/update"
 	RouteRolesList  = "GET threadfix/rest/{version}/roles/list"
+	RouteTeams      = "GET threadfix/rest/{version}/teams"
+	// Explicit team and application roles of a user (Manage Users).
+	RouteAddTeamRole    = "POST threadfix/rest/{version}/users/{userId}/role/team"
+	RouteRemoveTeamRole = "POST threadfix/rest/{version}/users/{userId}/role/team/delete"
+	RouteAddAppRole     = "POST threadfix/rest/{version}/users/{userId}/role/app"
+	RouteRemoveAppRole  = "POST threadfix/rest/{version}/users/{userId}/role/app/delete"
+	// Group membership (Manage Groups).
+	RouteGroupAddUser    = "POST threadfix/rest/{version}/groups/{groupId}/addUser/{userId}"
+	RouteGroupRemoveUser = "POST threadfix/rest/{version}/groups/{groupId}/removeUser/{userId}"
 )
 
 // Options configures a simulator.
@@ -40,6 +49,15 @@ type Options struct {
 	// Directories are the LDAP directories (nil: DefaultDirectories);
 	// directories the users refer to are added.
 	Directories []Directory
+	// Teams (with their applications) and Groups that users' roles and
+	// memberships name (nil: DefaultTeams, DefaultGroups).
+	Teams  []Team
+	Groups []Group
+	// Strict serves exactly the documented request shapes and refuses the
+	// rest (see strict.go): Accept must admit application/json, parameters
+	// travel only in a form-encoded body and only the documented ones. The
+	// default (false) is lenient, as a servlet container is.
+	Strict bool
 	// Now is the clock for log times; nil means time.Now.
 	Now func() time.Time
 	// MaxLogEntries bounds the request log; 0 means simkit.DefaultMaxEntries.
@@ -57,6 +75,7 @@ type Server struct {
 	mu    sync.Mutex
 	users map[int]*User
 	roles map[int]Role
+	cat   *catalog
 	dirs  map[int]Directory
 }
 
@@ -72,8 +91,15 @@ func New(opts Options) *Server {
 	if opts.Directories == nil {
 		opts.Directories = DefaultDirectories()
 	}
-	s := &Server{opts: opts, users: map[int]*User{}, roles: roleSet(opts.Roles), dirs: map[int]Directory{}}
-	if err := validateUsers(opts.Users, s.roles); err != nil {
+	if opts.Teams == nil {
+		opts.Teams = DefaultTeams()
+	}
+	if opts.Groups == nil {
+		opts.Groups = DefaultGroups()
+	}
+	cat := newCatalog(opts.Roles, opts.Teams, opts.Groups)
+	s := &Server{opts: opts, users: map[int]*User{}, roles: cat.roles, cat: cat, dirs: map[int]Directory{}}
+	if err := validateUsers(opts.Users, cat); err != nil {
 		panic("sim: " + err.Error())
 	}
 	for _, d := range opts.Directories {
@@ -88,11 +114,30 @@ func New(opts Options) *Server {
 		RedactBody: redactForm,
 		OnRequest:  opts.OnRequest,
 	})
-	s.Handle(RouteUsersList, s.authed(false, s.listUsers))
-	s.Handle(RouteUsersAudit, s.authed(false, s.auditUsers))
-	s.Handle(RouteUserUpdate, s.authed(true, s.updateUser))
-	s.Handle(RouteRolesList, s.authed(false, s.listRoles))
+	s.routes()
 	return s
+}
+
+// routes registers every endpoint with what its documentation allows
+// (see endpoint): whether it writes, and its parameters.
+func (s *Server) routes() {
+	teamRole, teamOnly := []string{"teamId", "roleId"}, []string{"teamId"}
+	appRole, appOnly := []string{"appId", "roleId"}, []string{"appId"}
+	for _, e := range []endpoint{
+		{route: RouteUsersList, h: s.listUsers},
+		{route: RouteUsersAudit, h: s.auditUsers},
+		{route: RouteRolesList, h: s.listRoles},
+		{route: RouteTeams, query: []string{"page", "pageSize"}, h: s.listTeams},
+		{route: RouteUserUpdate, write: true, fields: updateFields, h: s.updateUser},
+		{route: RouteAddTeamRole, write: true, fields: teamRole, h: s.changeAccess(teamRole, s.addTeamRole)},
+		{route: RouteRemoveTeamRole, write: true, fields: teamOnly, h: s.changeAccess(teamOnly, s.removeTeamRole)},
+		{route: RouteAddAppRole, write: true, fields: appRole, h: s.changeAccess(appRole, s.addAppRole)},
+		{route: RouteRemoveAppRole, write: true, fields: appOnly, h: s.changeAccess(appOnly, s.removeAppRole)},
+		{route: RouteGroupAddUser, write: true, h: s.groupMembership(true)},
+		{route: RouteGroupRemoveUser, write: true, h: s.groupMembership(false)},
+	} {
+		s.Handle(e.route, s.authed(e.write, s.strictly(e, e.h)))
+	}
 }
 
 // queryKey carries a request's original query past the log redaction.
@@ -151,15 +196,6 @@ func (s *Server) Roles() []Role {
 	return out
 }
 
-// clone copies u with its own directory, so callers cannot reach the store.
-func clone(u User) User {
-	if u.ActiveDirectory != nil {
-		d := *u.ActiveDirectory
-		u.ActiveDirectory = &d
-	}
-	return u
-}
-
 func (s *Server) listUsers(w http.ResponseWriter, _ *http.Request, _ simkit.Params) {
 	users := s.Users()
 	out := make([]wireUser, len(users))
@@ -171,13 +207,18 @@ func (s *Server) listUsers(w http.ResponseWriter, _ *http.Request, _ simkit.Para
 
 func (s *Server) auditUsers(w http.ResponseWriter, _ *http.Request, _ simkit.Params) {
 	users := s.Users()
-	s.mu.Lock()
 	out := make([]wireAudit, len(users))
 	for i, u := range users {
-		out[i] = toWireAudit(u, s.roles)
+		out[i] = toWireAudit(u, s.cat)
 	}
-	s.mu.Unlock()
 	writeEnvelope(w, http.StatusOK, succeeded(out))
+}
+
+// listTeams serves GET teams: every team with its applications, in one
+// page (page and pageSize are accepted and not applied: the documented
+// default page holds 10000 teams).
+func (s *Server) listTeams(w http.ResponseWriter, _ *http.Request, _ simkit.Params) {
+	writeEnvelope(w, http.StatusOK, succeeded(s.cat.teamList()))
 }
 
 func (s *Server) listRoles(w http.ResponseWriter, _ *http.Request, _ simkit.Params) {

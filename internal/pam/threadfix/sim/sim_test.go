@@ -154,7 +154,7 @@ func TestListAuditAndRoles(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	list := e.do(t, "GET", sim.APIPrefix+"/users/list", "")
 	var users []map[string]any
-	if err := json.Unmarshal(list.Object, &users); err != nil || len(users) != 4 {
+	if err := json.Unmarshal(list.Object, &users); err != nil || len(users) != 6 {
 		t.Fatalf("list %s: %v", list.raw, err)
 	}
 	for _, u := range users {
@@ -172,14 +172,19 @@ func TestListAuditAndRoles(t *testing.T) {
 		Groups               json.RawMessage `json:"groups"`
 	}
 	a := e.do(t, "GET", sim.APIPrefix+"/users/audit", "")
-	if err := json.Unmarshal(a.Object, &audit); err != nil || len(audit) != 4 {
+	if err := json.Unmarshal(a.Object, &audit); err != nil || len(audit) != 6 {
 		t.Fatalf("audit %s: %v", a.raw, err)
 	}
-	want := map[int]string{3: "true 1 Administrator", 4: "true <nil>", 5: "false <nil>", 6: "true 2 User"}
+	want := map[int]string{3: "true 1 Administrator", 4: "true <nil>", 5: "false <nil>", 6: "true 2 User", 7: "false <nil>", 8: "false <nil>"}
+	wantGroups := map[int]string{8: `[{"name":"Staff (LOCAL)","id":1}]`}
 	for _, u := range audit {
 		got := strings.TrimSpace(strings.Join([]string{boolText(u.HasGlobalGroupAccess), roleText(u.GlobalRole)}, " "))
-		if got != want[u.ID] || string(u.Groups) != "[]" {
-			t.Errorf("audit %d: %q groups %s, want %q", u.ID, got, u.Groups, want[u.ID])
+		groups := wantGroups[u.ID]
+		if groups == "" {
+			groups = "[]"
+		}
+		if got != want[u.ID] || string(u.Groups) != groups {
+			t.Errorf("audit %d: %q groups %s, want %q and %s", u.ID, got, u.Groups, want[u.ID], groups)
 		}
 	}
 	roles := e.do(t, "GET", sim.APIPrefix+"/roles/list", "")
@@ -279,7 +284,7 @@ func TestAccessorsReturnCopies(t *testing.T) {
 	if again, _ := e.sim.User(6); again.ActiveDirectory.ID != 111 {
 		t.Error("User exposed the store")
 	}
-	if len(e.sim.Users()) != 4 || len(e.sim.Roles()) != 3 {
+	if len(e.sim.Users()) != 6 || len(e.sim.Roles()) != 3 {
 		t.Error("Users/Roles")
 	}
 	put := e.sim.PutUser(sim.User{ID: 50, Name: "new"})

@@ -30,7 +30,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p simkit.Par
 		http.Error(w, "Bad Request: userId must be an integer", http.StatusBadRequest)
 		return
 	}
-	params := requestParams(r)
+	params := requestParams(r, updateFields)
 	s.mu.Lock()
 	msg := s.applyUpdate(int(id), params)
 	s.mu.Unlock()
@@ -45,7 +45,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p simkit.Par
 // getParameter does: the query's value first. A body of another content
 // type is not read as parameters (a servlet ignores it too). An empty value
 // counts as absent [INFERRED].
-func requestParams(r *http.Request) map[string]string {
+func requestParams(r *http.Request, fields []string) map[string]string {
 	query, ok := r.Context().Value(queryKey{}).(url.Values)
 	if !ok {
 		query = r.URL.Query()
@@ -56,7 +56,7 @@ func requestParams(r *http.Request) map[string]string {
 		body, _ = url.ParseQuery(string(b)) // like a servlet, keep what parses
 	}
 	out := map[string]string{}
-	for _, f := range updateFields {
+	for _, f := range fields {
 		for _, src := range []url.Values{query, body} {
 			if v := src.Get(f); v != "" {
 				out[f] = v
