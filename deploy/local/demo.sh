@@ -22,3 +22,12 @@ $q action quarantine --target bi --user asmith --reason "demo: responder action"
 sleep 1
 say "What happened (quellctl actions list --since 10m):"
 $q actions list --since 10m
+
+# The jdoe alert turns out to be a false positive: undo the Commvault
+# quarantine (re-enables the account) and show the link and the state.
+cv_id=$($q actions list --since 10m --target cv --user jdoe --status completed --json |
+  grep -o '"id": *"act_[0-9a-f]*"' | head -1 | grep -o 'act_[0-9a-f]*')
+say "6. jdoe was a false positive: undo the Commvault quarantine ($cv_id)"
+$q action undo "$cv_id" --reason "demo: false positive" --wait
+say "quellctl actions show $cv_id"
+$q actions show "$cv_id"
