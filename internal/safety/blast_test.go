@@ -299,3 +299,33 @@ func TestBlastRadiusUpgradesAnOldLimitsBucket(t *testing.T) {
 		t.Fatalf("a new window after the upgrade: %+v %v", v, err)
 	}
 }
+
+// BenchmarkBlastRadiusAdmit measures one admission into an empty window
+// and into one that already counts 90,000: the cost must not grow with
+// what the window holds (the first design rewrote every admitted id).
+func BenchmarkBlastRadiusAdmit(b *testing.B) {
+	for _, held := range []int{0, 90_000} {
+		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
+			n := quelltest.StartNATS(b)
+			ctx := context.Background()
+			g, err := safety.Open(ctx, n.JS, config.Safety{BlastRadius: []config.BlastRadius{{Action: "*", Target: "*", Max: 1_000_000, Window: time.Hour}}}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if held > 0 {
+				if _, err := safety.Limits(g).Create(ctx, safety.WindowKey("bi", "quarantine"), safety.EncodedWindow(time.Hour, held, time.Now())); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				if v, err := g.Check(ctx, policyAction(held+i)); err != nil || v.Park != "" {
+					b.Fatalf("%+v %v", v, err)
+				}
+			}
+			b.StopTimer()
+			e, _ := safety.Limits(g).Get(ctx, safety.WindowKey("bi", "quarantine"))
+			b.ReportMetric(float64(len(e.Value())), "window-bytes")
+		})
+	}
+}
