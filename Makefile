@@ -4,7 +4,7 @@ BIN     := bin
 CMDS    := ingest worker quellctl pamsim
 GOFLAGS ?=
 
-.PHONY: all build run demo test test-short fuzz bench lint vet fmt deploy-check clean
+.PHONY: all build run demo test test-short fuzz bench bench-api lint vet fmt deploy-check clean chaos
 
 all: build
 
@@ -45,6 +45,22 @@ bench: ## Benchmarks with ratios to their baselines; writes reports/bench.txt
 	      $$1 ~ /^BenchmarkWorkerQuarantine/ { for (i = 2; i <= NF; i++) if ($$i == "actions/s") quell = $$(i-1) } \
 	      END { if (base > 0) printf "worker: %.0f quarantines/s against a zero-latency simulator = %.2f x a bare JetStream consume + HTTP POST + ack loop (%.0f/s), same run\n", quell, quell / base, base }' \
 	      reports/bench.txt | tee -a reports/bench.txt
+	$(MAKE) bench-api
+	cat reports/bench-api.txt >> reports/bench.txt
+
+bench-api: ## API lookup GET /v1/actions/{id} with 1,000 and 1,000,000 indexed results (loads the index first: minutes); writes reports/bench-api.txt
+	@mkdir -p reports
+	$(GO) test -run '^$$' -bench ActionLookup -benchtime 10000x -timeout 30m ./internal/api/ | tee reports/bench-api.txt
+	@awk '$$1 ~ /^BenchmarkActionLookup\/entries=1000-/ { small = $$3 } $$1 ~ /^BenchmarkActionLookup\/entries=1000000-/ { large = $$3 } \
+	      END { if (small > 0) printf "\napi: GET /v1/actions/{id} %.0f us with 1,000,000 indexed results = %.2f x with 1,000 (%.0f us), same run\n", large / 1000, large / small, small / 1000 }' \
+	      reports/bench-api.txt | tee -a reports/bench-api.txt
+
+CHAOS_DURATION ?= 3m
+CHAOS_SEED     ?=
+CHAOS_ALERTS   ?= 5000
+CHAOS_USERS    ?= 2000
+chaos: ## Chaos suite: 3-node JetStream, 2 ingests, 3 workers, simulators, seeded nemesis, checker (CHAOS_DURATION, CHAOS_SEED, CHAOS_ALERTS, CHAOS_USERS)
+	$(GO) run ./cmd/quell-chaos -duration $(CHAOS_DURATION) -alerts $(CHAOS_ALERTS) -users $(CHAOS_USERS) $(if $(CHAOS_SEED),-seed $(CHAOS_SEED))
 
 vet: ## go vet
 	$(GO) vet ./...

@@ -61,6 +61,10 @@ type options struct {
 	cvListen  string
 	cvUser    string
 	cvPwdFile string
+	// admin serves /_sim/ (effects, faults, sessions) on every simulator;
+	// extraUsers seeds that many generated users into each (chaos suite).
+	admin      bool
+	extraUsers int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -77,6 +81,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cvListen, "commvault-listen", "127.0.0.1:8442", "address of the Commvault simulator")
 	fs.StringVar(&o.cvUser, "commvault-username", "quell-svc", "user the Commvault simulator accepts at login")
 	fs.StringVar(&o.cvPwdFile, "commvault-password-file", "", "file holding that user's password (the simulator starts only when set)")
+	fs.BoolVar(&o.admin, "admin", false, "serve the admin surface (/_sim/: effect log, request log, faults, sessions) on every simulator; loopback only")
+	fs.IntVar(&o.extraUsers, "extra-users", 0, "seed this many generated users (u00001, u00002, ...) into every simulator")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -103,6 +109,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	sims, err := buildSimulators(o, logger)
 	if err != nil {
 		return err
+	}
+	for i, s := range sims {
+		addExtraUsers(s.handler, o.extraUsers)
+		if o.admin {
+			sims[i].handler = withAdmin(s.name, s.handler)
+		}
 	}
 	var ls []listener
 	for _, s := range sims {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
@@ -26,7 +28,12 @@ func TestTransientFailureExhaustsDeliveriesThenDeadLetters(t *testing.T) {
 	if r.Status != actions.StatusFailed || r.ErrorClass != "transient" || r.Deliveries != 3 || !strings.Contains(r.Reason, "502") {
 		t.Fatalf("result %+v", r)
 	}
-	dead := quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
+	// The failed result is published just before the DLQ entry is written.
+	var dead []jetstream.RawStreamMsg
+	quelltest.Eventually(t, 10*time.Second, "the DLQ entry", func() bool {
+		dead = quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
+		return len(dead) > 0
+	})
 	if len(dead) != 1 || dead[0].Header.Get(dlq.HeaderDeliveries) != "3" || dead[0].Header.Get(dlq.HeaderSubject) != "quell.actions.bi.quarantine" {
 		t.Fatalf("dead %+v", dead)
 	}

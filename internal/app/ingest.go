@@ -11,7 +11,11 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/quell-dev/quell/internal/api"
+	"github.com/quell-dev/quell/internal/api/auth"
+	"github.com/quell-dev/quell/internal/api/index"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/ingest"
 	"github.com/quell-dev/quell/internal/secret"
@@ -53,14 +57,23 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 		return err
 	}
 	defer nc.Close()
+	ensured := make(chan struct{})
 	go func() {
+		defer close(ensured)
 		if err := ensureStreams(ctx, js, StreamOptions(cfg.NATS)); err != nil && ctx.Err() == nil {
 			log.Error("streams not ensured", "error", err)
 		}
 	}()
+	// The read and decision API shares the listener: SOARs already POST
+	// here, and every route is held to its token's scopes (docs/api.md).
+	httpAPI := api.New(api.Config{JS: js, Tokens: tokens, FourEyes: cfg.Ingest.FourEyesOn(), Stop: ctx, Logger: log})
+	scimRoutes, err := scimMount(cfg, js, tokens, log)
+	if err != nil {
+		return err
+	}
 	icfg := ingest.Config{Sources: srcs, APITokens: tokens, Targets: targets.Names(cfg.Targets), Supports: targets.Supports,
 		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, MaxItems: cfg.Ingest.MaxItemsPerRequest, DryRun: cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg),
-		SecretTargets: secretTargets(cfg), Logger: log}
+		SecretTargets: secretTargets(cfg), Logger: log, Mount: mountAll(httpAPI.Mount, scimRoutes)}
 	if o.Telemetry != nil {
 		icfg.Metrics = o.Telemetry.MetricsHandler
 		icfg.Telemetry = ingest.NewMetrics(o.Telemetry.Meter)
@@ -73,8 +86,43 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 	if o.Ready != nil {
 		o.Ready(ln.Addr().String())
 	}
+	stopIndex := runIndexer(ctx, ensured, js, log)
 	err = serve(ctx, newHTTPServer(ingest.New(icfg)), ln, cfg.Ingest.ShutdownTimeout, log)
+	stopIndex()
 	return err
+}
+
+// runIndexer keeps the API's index (internal/api/index) from the streams
+// until ctx ends; the returned func waits for it to hand back what it
+// holds. It starts once this process has ensured the streams (ensured
+// closed): creating its consumers while the same streams are being updated
+// trips a data race inside nats-server (fileStore.UpdateConfig against
+// ConsumerStore, v2.15.2).
+func runIndexer(ctx context.Context, ensured <-chan struct{}, js jetstream.JetStream, log *slog.Logger) (wait func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case <-ensured:
+		case <-ctx.Done():
+			return
+		}
+		for ctx.Err() == nil {
+			ix, err := index.NewIndexer(ctx, js, log)
+			if err == nil {
+				if err := ix.Run(ctx); err != nil {
+					log.Error("indexer stopped", "error", err)
+				}
+				return
+			}
+			log.Debug("index bucket not there yet", "error", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+	return func() { <-done }
 }
 
 // BuildSources builds each configured source's verifier and parser,
@@ -125,7 +173,11 @@ func apiTokens(cfg *config.Config) ([]ingest.APIToken, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ingest.APIToken{Name: t.Name, Token: s})
+		scopes, err := auth.Parse(t.Scopes)
+		if err != nil {
+			return nil, fmt.Errorf("ingest.api_tokens[%d].scopes: %w", i, err)
+		}
+		out = append(out, ingest.APIToken{Name: t.Name, Token: s, Scopes: scopes})
 	}
 	return out, nil
 }

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -82,7 +84,16 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 		return err
 	}
 	id := owner()
-	w, err := newWorker(ctx, cfg, nc, js, tset, engine, id, log, o.Telemetry)
+	var consuming atomic.Bool
+	ready := func() {
+		consuming.Store(true)
+		log.Info("worker running", "targets", len(tset.Targets), "rules", len(cfg.Policy.Rules),
+			"concurrency", cfg.Worker.Concurrency, "dry_run", cfg.Safety.DryRun)
+		if o.Ready != nil {
+			o.Ready(natsCfg.URL)
+		}
+	}
+	w, err := newWorker(ctx, cfg, nc, js, tset, engine, id, log, o.Telemetry, ready)
 	if err != nil {
 		return err
 	}
@@ -91,23 +102,59 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 			log.Warn("safety.protected.groups cannot be checked on this target: it cannot read group memberships; protect its accounts by name", "target", name)
 		}
 	}
-	go reportCircuits(ctx, js, tset, id, log)
-	go expireParked(ctx, js, cfg.Safety.ApprovalTimeout, log)
-	stopHTTP, err := serveWorkerHTTP(ctx, cfg, js, o, log)
+	notifier, err := buildNotifier(cfg, js, log)
+	if err != nil {
+		return err
+	}
+	stopBackground := runBackground(ctx, func(bctx context.Context) { reportCircuits(bctx, js, tset, id, log) },
+		func(bctx context.Context) { expireParked(bctx, js, cfg.Safety.ApprovalTimeout, log) }, runNotifier(notifier, log))
+	// Deferred after nc.Close, so it runs before it: the background tasks
+	// finish their NATS work (a parked action half rejected) first.
+	defer stopBackground()
+	stopHTTP, err := serveWorkerHTTP(ctx, cfg, js, o, log, &consuming)
 	if err != nil {
 		return err
 	}
 	defer stopHTTP()
-	log.Info("worker running", "targets", len(tset.Targets), "rules", len(cfg.Policy.Rules),
-		"concurrency", cfg.Worker.Concurrency, "dry_run", cfg.Safety.DryRun)
-	if o.Ready != nil {
-		o.Ready(natsCfg.URL)
-	}
 	return w.Run(ctx)
 }
 
+// runBackground runs each task until ctx ends and returns a function that
+// stops them and waits for all of them to return.
+func runBackground(ctx context.Context, tasks ...func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, task := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			task(ctx)
+		}()
+	}
+	return func() { cancel(); wg.Wait() }
+}
+
+// LeaseFence confirms, before a target write, that owner still holds the
+// action's lease in the ledger: a worker paused (SIGSTOP, a long GC, a
+// frozen VM) past its lease finds the action taken over or expired and
+// sends nothing. The check reads the ledger, so it holds across replicas.
+func LeaseFence(led *ledger.Ledger, owner string, now func() time.Time) func(context.Context, string) error {
+	return func(ctx context.Context, id string) error {
+		e, err := led.Get(ctx, id)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%w: %v", actions.ErrFenced, err)
+		case e == nil || e.State != ledger.StateRunning || e.Owner != owner:
+			return fmt.Errorf("%w: the action is no longer this worker's", actions.ErrFenced)
+		case !now().Before(e.LeaseUntil):
+			return fmt.Errorf("%w: the lease expired at %s", actions.ErrFenced, e.LeaseUntil.Format(time.RFC3339Nano))
+		}
+		return nil
+	}
+}
+
 func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstream.JetStream, tset *targets.Set,
-	engine *policy.Engine, id string, log *slog.Logger, tel *telemetry.Telemetry) (*worker.Worker, error) {
+	engine *policy.Engine, id string, log *slog.Logger, tel *telemetry.Telemetry, ready func()) (*worker.Worker, error) {
 	led, err := ledger.Open(ctx, js, events.BucketLedger)
 	if err != nil {
 		return nil, err
@@ -130,7 +177,8 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 		DryRun:      cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg), Logger: log,
 	})
 	wcfg := worker.Config{NC: nc, JS: js, Policy: engine, Executor: exec, Concurrency: cfg.Worker.Concurrency,
-		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log, ID: id}
+		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log, ID: id,
+		Replicas: cfg.NATS.Replicas, Fence: LeaseFence(led, id, time.Now), Ready: ready}
 	if tel != nil {
 		wcfg.Metrics = worker.NewMetrics(tel.Meter)
 		exec.OnRetry(wcfg.Metrics.Retry)
@@ -174,12 +222,20 @@ func owner() string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
-func serveWorkerHTTP(ctx context.Context, cfg *config.Config, js jetstream.JetStream, o WorkerOptions, log *slog.Logger) (func(), error) {
+// serveWorkerHTTP serves /healthz, /readyz and /metrics. /readyz answers
+// 503 until the worker consumes (its consumers exist), not merely once the
+// streams do.
+func serveWorkerHTTP(ctx context.Context, cfg *config.Config, js jetstream.JetStream, o WorkerOptions, log *slog.Logger,
+	consuming *atomic.Bool) (func(), error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"status":"ok"}`)) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		c, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
+		if !consuming.Load() {
+			http.Error(w, `{"status":"not ready","reason":"consumers not created yet"}`, http.StatusServiceUnavailable)
+			return
+		}
 		if err := events.CheckStreams(c, js); err != nil {
 			http.Error(w, `{"status":"not ready"}`, http.StatusServiceUnavailable)
 			return

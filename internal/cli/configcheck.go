@@ -35,6 +35,9 @@ func newConfigCmd(e *env) *cobra.Command {
 			if _, err := policy.Compile(e.cfg.Policy, e.cfg.Targets, targets.Supports); err != nil {
 				return err
 			}
+			if _, err := app.NotifyRoutes(e.cfg.Notifications); err != nil {
+				return err
+			}
 			_, err = fmt.Fprintf(e.out, "%s: ok (%d sources, %d targets, %d rules)\n", e.configPath,
 				len(e.cfg.Sources), len(set.Targets), len(e.cfg.Policy.Rules))
 			return err

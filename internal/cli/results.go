@@ -16,6 +16,7 @@ import (
 
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/ledger"
+	"github.com/quell-dev/quell/internal/notify"
 )
 
 type listFlags struct {
@@ -182,6 +183,9 @@ func readResults(ctx context.Context, js jetstream.JetStream, since time.Time) (
 		n := 0
 		for m := range batch.Messages() {
 			n++
+			if m.Headers().Get(notify.HeaderRoute) != "" {
+				continue // a notification replayed from the DLQ, not a new result
+			}
 			if r, err := decodeResult(m.Data()); err == nil {
 				out = append(out, r)
 			}

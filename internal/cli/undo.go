@@ -87,20 +87,5 @@ func (e *env) buildUndo(ctx context.Context, id string, f undoFlags) (actions.Ac
 	if err != nil {
 		return actions.Action{}, err
 	}
-	entry, err := led.Get(ctx, id)
-	if err != nil {
-		return actions.Action{}, err
-	}
-	if entry == nil {
-		return actions.Action{}, fmt.Errorf("no action %s in the ledger (is the id right? ledger entries are kept for nats.ledger_ttl)", id)
-	}
-	if entry.State != ledger.StateDone || entry.Result == nil {
-		return actions.Action{}, fmt.Errorf("action %s has not finished (ledger state %s): nothing to undo yet", id, entry.State)
-	}
-	a, err := actions.NewUndo(entry.Action, entry.Result.Outcome, entry.Result.Status, "quellctl:"+f.requestedBy, f.reason, f.force)
-	if err != nil {
-		return actions.Action{}, err
-	}
-	a.RequestedAt = time.Now().UTC()
-	return a, nil
+	return led.BuildUndo(ctx, id, "quellctl:"+f.requestedBy, f.reason, f.force, time.Now())
 }

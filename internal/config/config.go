@@ -27,6 +27,33 @@ type Config struct {
 	Policy  Policy   `yaml:"policy"`
 	Safety  Safety   `yaml:"safety"`
 	Log     Log      `yaml:"log"`
+	// Notifications tell people what needs them (parked, failed).
+	Notifications Notifications `yaml:"notifications"`
+}
+
+// Notifications sends results to chat and to HTTPS endpoints.
+type Notifications struct {
+	// ConsoleURL is the console's base URL (…/ui): messages link to the
+	// action's page under it.
+	ConsoleURL string `yaml:"console_url"`
+	// MaxAttempts is how often one result is tried on one route before it
+	// is dead-lettered.
+	MaxAttempts int           `yaml:"max_attempts"`
+	Routes      []NotifyRoute `yaml:"routes"`
+}
+
+// NotifyRoute is one destination and what it is sent.
+type NotifyRoute struct {
+	Name string `yaml:"name"`
+	// Kind is slack (incoming webhook), teams (workflow webhook) or
+	// webhook (any HTTPS endpoint, signed with Standard Webhooks).
+	Kind string `yaml:"kind"`
+	// URL is a reference: a chat webhook's URL is its credential.
+	URL secret.Ref `yaml:"url"`
+	// Secret is the whsec_ signing key of a webhook route.
+	Secret secret.Ref `yaml:"secret"`
+	// When is a CEL expression over `result`; default: parked or failed.
+	When string `yaml:"when"`
 }
 
 // NATS says where JetStream is and how streams are sized.
@@ -84,14 +111,43 @@ type Ingest struct {
 	// array of alerts, an HR batch, a CloudEvents batch).
 	MaxItemsPerRequest int           `yaml:"max_items_per_request"`
 	ShutdownTimeout    time.Duration `yaml:"shutdown_timeout"`
-	// APITokens authenticate POST /v1/events and POST /v1/actions.
+	// APITokens authenticate the /v1 API (docs/api.md).
 	APITokens []APIToken `yaml:"api_tokens"`
+	// FourEyes (default on) refuses a token's approval of an action that
+	// the same token requested.
+	FourEyes *bool `yaml:"four_eyes"`
+	// SCIM serves /scim/v2 for Entra ID and Okta provisioning (docs/sources.md).
+	SCIM SCIM `yaml:"scim"`
 }
+
+// SCIM configures the SCIM 2.0 provisioning endpoint. Tokens with the scim
+// scope authenticate it.
+type SCIM struct {
+	Enabled bool `yaml:"enabled"`
+	// Source names its events: /quell/sources/<source>,
+	// quell.events.hr.<source>, data.source_name. Default "scim".
+	Source string `yaml:"source"`
+	// BaseURL is the endpoint's public URL (https://quell.example.com/scim/v2),
+	// for meta.location; derived from each request when empty.
+	BaseURL string `yaml:"base_url"`
+}
+
+// FourEyesOn reports ingest.four_eyes, which is on unless set to false.
+func (i Ingest) FourEyesOn() bool { return i.FourEyes == nil || *i.FourEyes }
+
+// APIScopes are the scopes an API token may carry (docs/api.md).
+var APIScopes = []string{"events:write", "actions:write", "actions:read", "approve", "operate", "scim"}
+
+// DefaultAPIScopes are a token's scopes when it lists none: what a SOAR
+// needs, never approve or operate.
+var DefaultAPIScopes = []string{"events:write", "actions:write", "actions:read"}
 
 // APIToken is a named bearer token for the API endpoints.
 type APIToken struct {
 	Name  string     `yaml:"name"`
 	Token secret.Ref `yaml:"token"`
+	// Scopes limit what the token may do; absent means DefaultAPIScopes.
+	Scopes []string `yaml:"scopes"`
 }
 
 // Worker configures the planner and executor.

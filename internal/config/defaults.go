@@ -28,6 +28,8 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Ingest.MaxBodyBytes, 1<<20)
 	setDefault(&c.Ingest.MaxItemsPerRequest, 1000)
 	setDefault(&c.Ingest.ShutdownTimeout, 20*time.Second)
+	setDefault(&c.Notifications.MaxAttempts, 8)
+	setDefault(&c.Ingest.SCIM.Source, "scim")
 
 	w := &c.Worker
 	setDefault(&w.Listen, "127.0.0.1:8081")

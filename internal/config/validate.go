@@ -7,6 +7,7 @@ import (
 	"net/url"
 	pathpkg "path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,9 +30,9 @@ func (e *ValidationError) Error() string {
 // Known kinds. Target kinds are checked here so that a typo fails at
 // start-up; what each kind can do is checked when targets are built.
 var (
-	SourceKinds = []string{"generic", "splunk", "elastic", "sentinel", "cloudevents", "bamboohr", "hr-generic"}
+	SourceKinds = []string{"generic", "splunk", "elastic", "sentinel", "okta", "cloudevents", "bamboohr", "hr-generic"}
 	TargetKinds = []string{"beyondinsight", "commvault", "threadfix"}
-	AuthSchemes = []string{"standard-webhooks", "bearer", "basic", "bamboohr", "hmac", "none"}
+	AuthSchemes = []string{"standard-webhooks", "bearer", "basic", "bamboohr", "hmac", "header", "none"}
 )
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
@@ -74,11 +75,24 @@ func (c *Config) Validate() error {
 	if c.Safety.ApprovalTimeout <= 0 {
 		p.add("safety.approval_timeout", "must be positive")
 	}
+	tokenNames := map[string]bool{}
 	for i, t := range c.Ingest.APITokens {
 		path := fmt.Sprintf("ingest.api_tokens[%d]", i)
 		checkName(&p, path+".name", t.Name)
+		// The name is the identity recorded on decisions and checked by
+		// four-eyes: two tokens must not share one.
+		if tokenNames[t.Name] {
+			p.add(path+".name", "%q is used twice", t.Name)
+		}
+		tokenNames[t.Name] = true
 		checkRef(&p, path+".token", t.Token)
+		for j, sc := range t.Scopes {
+			if !oneOf(sc, APIScopes...) {
+				p.add(fmt.Sprintf("%s.scopes[%d]", path, j), "%q: want one of %s", sc, strings.Join(APIScopes, ", "))
+			}
+		}
 	}
+	c.validateSCIM(&p)
 	if c.Ingest.MaxBodyBytes < 1024 {
 		p.add("ingest.max_body_bytes", "must be at least 1024")
 	}
@@ -86,6 +100,7 @@ func (c *Config) Validate() error {
 		p.add("ingest.max_items_per_request", "must be at least 1")
 	}
 	c.validateWorker(&p)
+	c.validateNotifications(&p)
 	if !oneOf(c.Log.Format, "auto", "json", "text") {
 		p.add("log.format", "%q: want auto, json or text", c.Log.Format)
 	}
@@ -355,6 +370,64 @@ func checkDomainAliases(p *problems, path string, aliases map[string][]string) {
 	for _, k := range keys {
 		for i, a := range aliases[k] {
 			check(fmt.Sprintf("%s.%s[%d]", path, k, i), k, a)
+		}
+	}
+}
+
+// validateSCIM checks ingest.scim: its source name becomes a subject token
+// and must not be shared with a webhook source, whose events it would mix
+// with its own; and some token must be able to use it.
+func (c *Config) validateSCIM(p *problems) {
+	sc := c.Ingest.SCIM
+	if !sc.Enabled {
+		return
+	}
+	checkName(p, "ingest.scim.source", sc.Source)
+	for i, s := range c.Sources {
+		if s.Name == sc.Source {
+			p.add("ingest.scim.source", "%q is also sources[%d].name: pick another name", sc.Source, i)
+		}
+	}
+	if sc.BaseURL != "" && !strings.HasPrefix(sc.BaseURL, "https://") && !strings.HasPrefix(sc.BaseURL, "http://") {
+		p.add("ingest.scim.base_url", "%q: want an http(s) URL", sc.BaseURL)
+	}
+	for _, t := range c.Ingest.APITokens {
+		if slices.Contains(t.Scopes, "scim") {
+			return
+		}
+	}
+	p.add("ingest.scim.enabled", "no ingest.api_tokens entry has the scim scope: add one for the identity provider")
+}
+
+func (c *Config) validateNotifications(p *problems) {
+	n := c.Notifications
+	if n.MaxAttempts < 1 {
+		p.add("notifications.max_attempts", "must be at least 1")
+	}
+	if n.ConsoleURL != "" {
+		if u, err := url.Parse(n.ConsoleURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			p.add("notifications.console_url", "%q: want an http(s) URL", n.ConsoleURL)
+		}
+	}
+	seen := map[string]bool{}
+	for i, r := range n.Routes {
+		path := fmt.Sprintf("notifications.routes[%d]", i)
+		checkName(p, path+".name", r.Name)
+		if seen[r.Name] {
+			p.add(path+".name", "%q is used twice", r.Name)
+		}
+		seen[r.Name] = true
+		if !oneOf(r.Kind, "slack", "teams", "webhook") {
+			p.add(path+".kind", "%q: want slack, teams or webhook", r.Kind)
+		}
+		checkRef(p, path+".url", r.URL)
+		switch {
+		case r.Kind == "webhook" && r.Secret == "":
+			p.add(path+".secret", "missing: a webhook route signs with a whsec_ secret")
+		case r.Kind != "webhook" && r.Secret != "":
+			p.add(path+".secret", "only a webhook route takes a signing secret")
+		case r.Secret != "":
+			checkRef(p, path+".secret", r.Secret)
 		}
 	}
 }

@@ -2,9 +2,11 @@ package events_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -116,5 +118,41 @@ func TestSubjectsEscapeWildcards(t *testing.T) {
 		if got != want {
 			t.Errorf("subject %q, want %q", got, want)
 		}
+	}
+}
+
+// Every process ensures the streams at start-up: a second run with the
+// same options updates nothing (an update races, inside nats-server, with
+// consumers being created on the stream), and a changed option updates
+// exactly what changed.
+func TestEnsureStreamsUpdatesOnlyWhatChanged(t *testing.T) {
+	t.Parallel()
+	n := quelltest.StartNATS(t)
+	var mu sync.Mutex
+	var updates []string
+	sub, err := n.Conn.Subscribe("$JS.API.STREAM.UPDATE.>", func(m *nats.Msg) {
+		mu.Lock()
+		updates = append(updates, m.Subject)
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	ctx := context.Background()
+	o := events.DefaultStreamOptions()
+	if err := events.EnsureStreams(ctx, n.JS, o); err != nil {
+		t.Fatal(err)
+	}
+	o.DLQMaxAge = 24 * time.Hour
+	if err := events.EnsureStreams(ctx, n.JS, o); err != nil {
+		t.Fatal(err)
+	}
+	_ = n.Conn.Flush()
+	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(updates) != 1 || updates[0] != "$JS.API.STREAM.UPDATE."+events.StreamDLQ {
+		t.Fatalf("updates %v, want only %s", updates, events.StreamDLQ)
 	}
 }

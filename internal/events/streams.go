@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,12 +112,26 @@ func BucketConfigs(o StreamOptions) []jetstream.KeyValueConfig {
 		Storage:     storage,
 		Replicas:    o.Replicas,
 	}, {
+		Bucket:      BucketSCIM,
+		Description: "SCIM directory: provisioned users by SCIM id and a userName index, compare-and-set on every change",
+		History:     1,
+		Storage:     storage,
+		Replicas:    o.Replicas,
+	}, {
 		Bucket:      BucketSecrets,
 		Description: "Rotated secrets, age-encrypted to their configured recipient, by action id",
 		History:     1,
 		TTL:         o.SecretsTTL,
 		Storage:     storage,
 		Replicas:    o.Replicas,
+	}, {
+		Bucket:      BucketIndex,
+		Description: "API index: results, requests and events by action id, user, time and event id; rebuilt from the streams",
+		History:     1,
+		// An index entry lives as long as the result it points to.
+		TTL:      o.ResultsMaxAge,
+		Storage:  storage,
+		Replicas: o.Replicas,
 	}}
 }
 
@@ -124,16 +139,48 @@ func BucketConfigs(o StreamOptions) []jetstream.KeyValueConfig {
 // idempotent and safe to call from every process at start-up.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions) error {
 	for _, cfg := range StreamConfigs(o) {
+		if s, err := js.Stream(ctx, cfg.Name); err == nil && streamUpToDate(s.CachedInfo().Config, cfg) {
+			continue
+		}
 		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
 			return fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
 		}
 	}
 	for _, cfg := range BucketConfigs(o) {
+		if kv, err := js.KeyValue(ctx, cfg.Bucket); err == nil && bucketUpToDate(ctx, kv, cfg) {
+			continue
+		}
 		if _, err := js.CreateOrUpdateKeyValue(ctx, cfg); err != nil {
 			return fmt.Errorf("ensure bucket %s: %w", cfg.Bucket, err)
 		}
 	}
 	return nil
+}
+
+// streamUpToDate compares what StreamConfigs sets. Every process calls
+// EnsureStreams at start-up; updating a stream that needs nothing races,
+// inside nats-server, with other processes creating consumers on it.
+func streamUpToDate(have, want jetstream.StreamConfig) bool {
+	return slices.Equal(have.Subjects, want.Subjects) && have.Description == want.Description &&
+		have.Retention == want.Retention && have.Storage == want.Storage && have.Replicas == want.Replicas &&
+		have.MaxAge == want.MaxAge && have.Duplicates == want.Duplicates && have.Discard == want.Discard
+}
+
+// bucketUpToDate compares what BucketConfigs sets.
+func bucketUpToDate(ctx context.Context, kv jetstream.KeyValue, want jetstream.KeyValueConfig) bool {
+	st, err := kv.Status(ctx)
+	if err != nil {
+		return false
+	}
+	bs, ok := st.(*jetstream.KeyValueBucketStatus)
+	if !ok {
+		return false
+	}
+	have := bs.StreamInfo().Config
+	history := max(want.History, 1)
+	return have.Description == want.Description && have.MaxMsgsPerSubject == int64(history) &&
+		have.MaxAge == want.TTL && have.Storage == want.Storage && have.Replicas == max(want.Replicas, 1) &&
+		have.AllowMsgTTL == (want.LimitMarkerTTL > 0) && have.SubjectDeleteMarkerTTL == want.LimitMarkerTTL
 }
 
 // ErrNATSUnavailable means the client is not connected to NATS.
@@ -162,7 +209,7 @@ func CheckStreams(ctx context.Context, js jetstream.JetStream) error {
 			return fmt.Errorf("stream %s: %w", name, err)
 		}
 	}
-	for _, b := range []string{BucketLedger, BucketSecrets, BucketStatus, BucketLimits, BucketParked} {
+	for _, b := range []string{BucketLedger, BucketSecrets, BucketStatus, BucketLimits, BucketParked, BucketIndex, BucketSCIM} {
 		if _, err := js.KeyValue(ctx, b); err != nil {
 			return fmt.Errorf("bucket %s: %w", b, err)
 		}

@@ -23,6 +23,12 @@ const (
 	BucketLimits = "quell_limits"
 	// BucketParked holds actions parked for approval, by action id.
 	BucketParked = "quell_parked"
+	// BucketIndex indexes results, requests and events by action id, user,
+	// time and event id for the HTTP API (internal/api/index).
+	BucketIndex = "quell_index"
+	// BucketSCIM holds the users an identity provider provisioned over
+	// SCIM (internal/scim), and their userName index.
+	BucketSCIM = "quell_scim"
 )
 
 // Subject kinds for quell.events.<kind>.<source>.

@@ -45,8 +45,39 @@ type Alert struct {
 	User             actions.UserRef `json:"user"`
 	Links            []string        `json:"links,omitempty"`
 	ReceivedAt       time.Time       `json:"received_at"`
+	// Identity-provider events (source kind okta) also carry what the
+	// provider's log says: the event type (user.lifecycle.deactivate), its
+	// outcome (SUCCESS, FAILURE), who did it, what it was done to, when,
+	// and from where.
+	EventType     string      `json:"event_type,omitempty"`
+	Outcome       string      `json:"outcome,omitempty"`
+	OutcomeReason string      `json:"outcome_reason,omitempty"`
+	Actor         *Principal  `json:"actor,omitempty"`
+	Targets       []Principal `json:"targets,omitempty"`
+	Published     time.Time   `json:"published,omitzero"`
+	Client        *Client     `json:"client,omitempty"`
 	// Raw is the sender's payload, capped in size by the ingest.
 	Raw json.RawMessage `json:"raw,omitempty"`
+}
+
+// Principal is an actor or target of an identity-provider event: a user,
+// a group, an application.
+type Principal struct {
+	ID          string `json:"id,omitempty"`
+	Type        string `json:"type,omitempty"`
+	AlternateID string `json:"alternate_id,omitempty"`
+	DisplayName string `json:"display_name,omitempty"`
+}
+
+// Client is where an identity-provider event came from.
+type Client struct {
+	IPAddress  string   `json:"ip_address,omitempty"`
+	City       string   `json:"city,omitempty"`
+	State      string   `json:"state,omitempty"`
+	Country    string   `json:"country,omitempty"`
+	PostalCode string   `json:"postal_code,omitempty"`
+	Latitude   *float64 `json:"latitude,omitempty"`
+	Longitude  *float64 `json:"longitude,omitempty"`
 }
 
 // HREmployee is the data of a dev.quell.hr.employee.v1 event: one change to

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/api/auth"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -34,7 +35,7 @@ type ActionRequest struct {
 // action serves POST /v1/actions: validate, then store the request on
 // quell.actions.<target>.<action> for the executor.
 func (s *Server) action(_ http.ResponseWriter, r *http.Request) (accepted, error) {
-	caller, err := s.bearer(r)
+	caller, err := s.bearer(r, auth.ActionsWrite)
 	if err != nil {
 		return accepted{}, err
 	}

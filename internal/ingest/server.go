@@ -1,8 +1,8 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
-	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -15,8 +15,8 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/api/auth"
 	"github.com/quell-dev/quell/internal/events"
-	"github.com/quell-dev/quell/internal/secret"
 	"github.com/quell-dev/quell/internal/sourceauth"
 )
 
@@ -41,11 +41,9 @@ type Source struct {
 	HRParser HRParser
 }
 
-// APIToken authenticates /v1/events and /v1/actions.
-type APIToken struct {
-	Name  string
-	Token secret.Secret
-}
+// APIToken authenticates /v1/events and /v1/actions; its scopes decide
+// which of them it may use (nil scopes: auth.Default).
+type APIToken = auth.Token
 
 // Config wires a Server.
 type Config struct {
@@ -72,6 +70,9 @@ type Config struct {
 	Metrics       http.Handler
 	Telemetry     *Metrics
 	Now           func() time.Time
+	// Mount, if set, adds more routes (the read and decision API of
+	// internal/api) to the same mux, so one listener serves the whole /v1.
+	Mount func(mux *http.ServeMux)
 }
 
 // DefaultMaxItems is ingest.max_items_per_request's default.
@@ -108,12 +109,16 @@ func New(cfg Config) *Server {
 		s.sources[src.Name] = src
 	}
 	s.route("POST /v1/webhooks/{source}", s.webhook)
+	s.mux.HandleFunc("GET /v1/webhooks/{source}", s.verifyHook)
 	s.route("POST /v1/events", s.cloudEvents)
 	s.route("POST /v1/actions", s.action)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	if cfg.Metrics != nil {
 		s.mux.Handle("GET /metrics", cfg.Metrics)
+	}
+	if cfg.Mount != nil {
+		cfg.Mount(s.mux)
 	}
 	return s
 }
@@ -125,6 +130,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 type accepted struct {
 	IDs        []string `json:"ids"`
 	Duplicates int      `json:"duplicates,omitempty"`
+	// status replaces 202 for senders that want another 2xx (Okta).
+	status int
 }
 
 type apiHandler func(w http.ResponseWriter, r *http.Request) (accepted, error)
@@ -149,7 +156,7 @@ func (s *Server) route(pattern string, h apiHandler) {
 			return
 		}
 		s.cfg.Telemetry.request(r.Context(), label, "accepted", s.cfg.Now().Sub(start))
-		writeJSON(w, http.StatusAccepted, res)
+		writeJSON(w, cmp.Or(res.status, http.StatusAccepted), res)
 	})
 	s.mux.Handle(pattern, otelhttp.NewHandler(handler, "POST "+name))
 }
@@ -199,22 +206,15 @@ func (s *Server) publishFailed(ctx context.Context, ev cloudevents.Event, err er
 	return errUnavailable
 }
 
-// bearer authenticates an API request and returns the token's name.
-func (s *Server) bearer(r *http.Request) (string, error) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
+// bearer authenticates an API request, checks that its token carries
+// scope, and returns the token's name.
+func (s *Server) bearer(r *http.Request, scope auth.Scope) (string, error) {
+	t, err := auth.Tokens(s.cfg.APITokens).Require(r, scope)
+	switch {
+	case errors.Is(err, auth.ErrForbidden):
+		return "", apiError(http.StatusForbidden, "forbidden", err.Error())
+	case err != nil:
 		return "", errUnauthorized
 	}
-	name := ""
-	for _, t := range s.cfg.APITokens {
-		// Compare every token, so timing does not reveal which matched.
-		if subtle.ConstantTimeCompare([]byte(token), []byte(t.Token.Reveal())) == 1 {
-			name = t.Name
-		}
-	}
-	if name == "" {
-		return "", errUnauthorized
-	}
-	return name, nil
+	return t.Name, nil
 }

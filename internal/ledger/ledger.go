@@ -128,8 +128,12 @@ func (l *Ledger) Release(ctx context.Context, lease actions.Lease, calls, failur
 }
 
 // write applies change to the entry at the lease's revision. If another
-// worker took the entry over meanwhile, a done entry is left alone and any
-// other state is overwritten: this worker's outcome is the newer fact.
+// worker took the entry over meanwhile, a done entry is left alone and
+// ErrAlreadyDone returned, so the caller does not publish an outcome of its
+// own next to the one recorded (a worker paused past its lease found the
+// state already changed by its successor and reported "skipped" beside
+// the successor's "completed": two final results); any other state is
+// overwritten: this worker's outcome is the newer fact.
 func (l *Ledger) write(ctx context.Context, lease actions.Lease, change func(*Entry)) error {
 	for range casAttempts {
 		cur, rev, err := l.get(ctx, lease.ActionID)
@@ -140,7 +144,7 @@ func (l *Ledger) write(ctx context.Context, lease actions.Lease, change func(*En
 			return fmt.Errorf("ledger %s: entry vanished", lease.ActionID)
 		}
 		if cur.State == StateDone && rev != lease.Revision {
-			return nil
+			return fmt.Errorf("ledger %s: finished by %w meanwhile", lease.ActionID, actions.ErrAlreadyDone)
 		}
 		change(cur)
 		cur.UpdatedAt = l.now()

@@ -130,3 +130,33 @@ func TestUnansweredWritesAndInterruptionsAreKept(t *testing.T) {
 		t.Fatalf("the interruption was forgotten after a release: %+v %v", lease, err)
 	}
 }
+
+// A worker whose lease expired (it was paused) and whose action another
+// worker then finished must not record, or report, an outcome of its own:
+// the chaos suite saw "completed" and "skipped" published for one action.
+func TestStaleLeaseCannotFinishOverAnotherWorkersResult(t *testing.T) {
+	t.Parallel()
+	l := open(t)
+	ctx := context.Background()
+	a := actions.Action{ID: "act_stale", Kind: actions.Quarantine, Target: "bi", User: actions.UserRef{Username: "jdoe"}}
+	stale, err := l.Acquire(ctx, a, "paused", 50*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	fresh, err := l.Acquire(ctx, a, "successor", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Finish(ctx, fresh, actions.Record{Status: actions.StatusCompleted, Reason: "user quarantined"}); err != nil {
+		t.Fatal(err)
+	}
+	err = l.Finish(ctx, stale, actions.Record{Status: actions.StatusSkipped, Reason: "already quarantined"})
+	if !errors.Is(err, actions.ErrAlreadyDone) {
+		t.Fatalf("stale Finish: %v, want ErrAlreadyDone", err)
+	}
+	e, err := l.Get(ctx, a.ID)
+	if err != nil || e.Result == nil || e.Result.Status != actions.StatusCompleted {
+		t.Fatalf("entry %+v, %v", e, err)
+	}
+}

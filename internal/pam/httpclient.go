@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/quell-dev/quell/internal/actions"
+
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -35,10 +37,38 @@ func NewHTTPClient(target string, timeout time.Duration) *http.Client {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = maxIdlePerHost
 	return &http.Client{
-		Transport: otelhttp.NewTransport(base,
+		Transport: otelhttp.NewTransport(actionTransport{base: base},
 			otelhttp.WithSpanOptions(trace.WithAttributes(attribute.String("quell.target", target))),
 		),
 		Timeout:       timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// ActionIDHeader names the Quell action a request belongs to, so the
+// target's logs (and the simulators' effect logs) can trace each write to
+// its action.
+const ActionIDHeader = "X-Quell-Action-Id"
+
+// actionTransport sends the action id from the request's context, and
+// stops a write when the context's fence (the action's lease) fails: a
+// worker paused past its lease must not act on an action it lost.
+type actionTransport struct{ base http.RoundTripper }
+
+// RoundTrip adds the header and checks the fence before any write.
+func (t actionTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		if err := actions.CheckFence(ctx); err != nil {
+			if req.Body != nil {
+				_ = req.Body.Close()
+			}
+			return nil, err
+		}
+	}
+	if id := actions.ActionIDFrom(ctx); id != "" {
+		req = req.Clone(ctx)
+		req.Header.Set(ActionIDHeader, id)
+	}
+	return t.base.RoundTrip(req)
 }

@@ -87,5 +87,5 @@ func MarkUnanswered(call actions.Call, status int, err error) error {
 func neverSent(err error) bool {
 	var op *net.OpError
 	var dns *net.DNSError
-	return (errors.As(err, &op) && op.Op == "dial") || errors.As(err, &dns) || isCertificateError(err)
+	return (errors.As(err, &op) && op.Op == "dial") || errors.As(err, &dns) || isCertificateError(err) || errors.Is(err, actions.ErrFenced)
 }

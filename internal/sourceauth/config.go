@@ -21,6 +21,9 @@ const (
 	SchemeBambooHR = "bamboohr"
 	// SchemeHMAC is a configurable HMAC-SHA256 signature header.
 	SchemeHMAC = "hmac"
+	// SchemeHeader is a shared secret sent as the whole value of a header
+	// (Authorization by default), as Okta Event Hooks send it.
+	SchemeHeader = "header"
 	// SchemeNone accepts every request.
 	SchemeNone = "none"
 )
@@ -54,7 +57,8 @@ type Config struct {
 	// direction; zero means DefaultTolerance. Schemes "standard-webhooks",
 	// "bamboohr" and "hmac" with Signed "timestamp.body".
 	Tolerance time.Duration
-	// Header is the signature header (scheme "hmac", required).
+	// Header is the signature header (scheme "hmac", required), or the
+	// header carrying the secret (scheme "header", default Authorization).
 	Header string
 	// Prefix is stripped from the signature header value before decoding,
 	// compared case-insensitively, e.g. "sha256=" (scheme "hmac", optional).
@@ -109,6 +113,7 @@ var fieldsFor = map[string][]string{
 	SchemeBasic:            {"username"},
 	SchemeBambooHR:         {"tolerance"},
 	SchemeHMAC:             {"tolerance", "header", "prefix", "encoding", "signed", "timestamp_header", "id_header"},
+	SchemeHeader:           {"header"},
 	SchemeNone:             {},
 }
 
@@ -117,8 +122,8 @@ var fieldsFor = map[string][]string{
 func New(cfg Config) (Verifier, error) {
 	allowed, ok := fieldsFor[cfg.Scheme]
 	if !ok {
-		return nil, &ConfigError{Field: "scheme", Problem: fmt.Sprintf("%q is not one of %s, %s, %s, %s, %s, %s",
-			cfg.Scheme, SchemeStandardWebhooks, SchemeBearer, SchemeBasic, SchemeBambooHR, SchemeHMAC, SchemeNone)}
+		return nil, &ConfigError{Field: "scheme", Problem: fmt.Sprintf("%q is not one of %s, %s, %s, %s, %s, %s, %s",
+			cfg.Scheme, SchemeStandardWebhooks, SchemeBearer, SchemeBasic, SchemeBambooHR, SchemeHMAC, SchemeHeader, SchemeNone)}
 	}
 	var p problems
 	set := map[string]bool{
@@ -158,6 +163,8 @@ func New(cfg Config) (Verifier, error) {
 		v = newBambooHR(cfg)
 	case SchemeHMAC:
 		v = newHMAC(cfg, &p)
+	case SchemeHeader:
+		v = newHeaderSecret(cfg, &p)
 	case SchemeNone:
 		v = None{}
 	}

@@ -20,7 +20,7 @@ type HRParser interface {
 }
 
 // Kinds lists every source kind a configuration may name.
-var Kinds = []string{"generic", "splunk", "elastic", "sentinel", "cloudevents", "bamboohr", "hr-generic"}
+var Kinds = []string{"generic", "splunk", "elastic", "sentinel", "okta", "cloudevents", "bamboohr", "hr-generic"}
 
 // New builds the parser of a source kind: a Parser for alert kinds, an
 // HRParser for HR kinds, and nil for cloudevents (the ingest decodes
@@ -49,6 +49,8 @@ func New(kind, sourceName string, mapping map[string]string) (any, error) {
 		return NewElastic(sourceName), nil
 	case "sentinel":
 		return NewSentinel(sourceName), nil
+	case "okta":
+		return NewOkta(sourceName), nil
 	case "bamboohr":
 		return NewBambooHR(sourceName), nil
 	case "cloudevents":

@@ -40,7 +40,7 @@ func TestNewErrors(t *testing.T) {
 		mapping map[string]string
 		want    string
 	}{
-		{"splunkish", nil, `unknown source kind "splunkish" (want one of generic, splunk, elastic, sentinel, cloudevents, bamboohr, hr-generic)`},
+		{"splunkish", nil, `unknown source kind "splunkish" (want one of generic, splunk, elastic, sentinel, okta, cloudevents, bamboohr, hr-generic)`},
 		{"splunk", map[string]string{"username": "payload.u"}, `kind "splunk" takes no mapping`},
 		{"generic", map[string]string{"nope": "1"}, "mapping.nope: unknown field"},
 		{"hr-generic", map[string]string{"change": "payload.("}, "mapping.change"},

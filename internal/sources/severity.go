@@ -10,6 +10,8 @@ import (
 var severityWords = map[string]int{
 	"informational": 5, "info": 5, "low": 25, "medium": 50, "moderate": 50,
 	"high": 75, "critical": 95, "severe": 95,
+	// Okta's System Log levels (DEBUG, INFO, WARN, ERROR).
+	"warn": 50, "warning": 50, "error": 75,
 }
 
 // NormalizeSeverity maps a sender's severity to 0-100 and returns the

@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
-	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/dlq"
@@ -21,33 +22,88 @@ type maxDeliverAdvisory struct {
 	Deliveries uint64 `json:"deliveries"`
 }
 
-// advisoryQueue makes one replica handle each advisory.
-const advisoryQueue = "quell-dlq-advisories"
+// Max-deliveries advisories are core NATS messages: one emitted while no
+// worker is subscribed, or taken by a worker that dies before it has
+// dead-lettered the message, was lost, and so was the message (neither
+// acted on nor dead-lettered). The stream QUELL_ADVISORIES stores the
+// advisories of Quell's own consumers, and the workers read it with a
+// durable consumer, acking an advisory only once its message is in the DLQ.
+const (
+	StreamAdvisories   = "QUELL_ADVISORIES"
+	ConsumerAdvisories = "dlq-advisories"
+	advisoryPrefix     = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."
+	advisoryMaxAge     = 7 * 24 * time.Hour
+)
 
-// watchMaxDeliveries dead-letters messages that JetStream stopped
-// delivering without any worker settling them (a worker died on the last
-// delivery, or the last delivery found the action in flight elsewhere).
-// The message stays in its stream; the advisory names its sequence.
-func (w *Worker) watchMaxDeliveries(ctx context.Context) (*nats.Subscription, error) {
-	subject := "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.*.*"
-	sub, err := w.cfg.NC.QueueSubscribe(subject, advisoryQueue, func(m *nats.Msg) {
-		var adv maxDeliverAdvisory
-		if err := json.Unmarshal(m.Data, &adv); err != nil {
-			w.cfg.Logger.Warn("unreadable max-deliveries advisory", "error", err)
-			return
+// AdvisorySubjects are the advisories QUELL_ADVISORIES captures: those of
+// the planner and the executor only (an operator's own consumers on the
+// same streams are not Quell's to dead-letter).
+func AdvisorySubjects() []string {
+	return []string{
+		advisoryPrefix + events.StreamEvents + "." + events.ConsumerPlanner,
+		advisoryPrefix + events.StreamActions + "." + events.ConsumerExecutor,
+	}
+}
+
+// ensureAdvisories creates or updates the advisory stream and its durable
+// consumer, retrying until ctx ends: on a cluster, replicas starting
+// together (or a meta leader election) can make one attempt time out.
+func (w *Worker) ensureAdvisories(ctx context.Context) (jetstream.Consumer, error) {
+	for {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		cons, err := w.tryEnsureAdvisories(actx)
+		cancel()
+		if err == nil {
+			return cons, nil
 		}
-		stage := stageOf(adv)
-		if stage == "" {
-			return // another consumer on our streams (an operator's): not ours to dead-letter
+		w.cfg.Logger.Warn("advisory stream not ready; retrying", "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Second):
 		}
-		if err := w.deadLetterSeq(ctx, stage, adv); err != nil {
-			w.cfg.Logger.Error("dead-letter after max deliveries failed", "stream", adv.Stream, "stream_seq", adv.StreamSeq, "error", err)
-		}
+	}
+}
+
+func (w *Worker) tryEnsureAdvisories(ctx context.Context) (jetstream.Consumer, error) {
+	_, err := w.cfg.JS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: StreamAdvisories, Description: "Quell: max-deliveries advisories of the planner and executor, until dead-lettered",
+		Subjects: AdvisorySubjects(), Storage: jetstream.FileStorage, Retention: jetstream.LimitsPolicy,
+		Discard: jetstream.DiscardOld, MaxAge: advisoryMaxAge, Replicas: max(w.cfg.Replicas, 1),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("subscribe max-deliveries advisories: %w", err)
+		return nil, fmt.Errorf("advisory stream: %w", err)
 	}
-	return sub, nil
+	cons, err := w.cfg.JS.CreateOrUpdateConsumer(ctx, StreamAdvisories, jetstream.ConsumerConfig{
+		Durable: ConsumerAdvisories, Description: "Quell: dead-letter messages that reached max deliveries",
+		AckPolicy: jetstream.AckExplicitPolicy, AckWait: w.cfg.AckWait, DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("advisory consumer: %w", err)
+	}
+	return cons, nil
+}
+
+// handleAdvisory dead-letters the message an advisory names; the advisory
+// is acked only then, so a worker that dies meanwhile loses nothing.
+func (w *Worker) handleAdvisory(ctx context.Context, msg jetstream.Msg) {
+	var adv maxDeliverAdvisory
+	if err := json.Unmarshal(msg.Data(), &adv); err != nil {
+		w.cfg.Logger.Warn("unreadable max-deliveries advisory; dropped", "error", err)
+		_ = msg.Term()
+		return
+	}
+	stage := stageOf(adv)
+	if stage == "" {
+		_ = msg.Ack()
+		return
+	}
+	if err := w.deadLetterSeq(ctx, stage, adv); err != nil {
+		w.cfg.Logger.Error("dead-letter after max deliveries failed; will retry", "stream", adv.Stream, "stream_seq", adv.StreamSeq, "error", err)
+		_ = msg.NakWithDelay(time.Second)
+		return
+	}
+	_ = msg.DoubleAck(ctx)
 }
 
 func stageOf(adv maxDeliverAdvisory) string {
@@ -83,6 +139,7 @@ func (w *Worker) deadLetterSeq(ctx context.Context, stage string, adv maxDeliver
 
 // failedResult records, for the audit trail, that an action JetStream gave
 // up on ended failed: without it the action would vanish from the results.
+// The result id is deterministic, so a repeat after a crash is deduplicated.
 func (w *Worker) failedResult(ctx context.Context, data []byte, deliveries int, reason string) error {
 	ev, err := events.Decode(data)
 	if err != nil {

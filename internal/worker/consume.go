@@ -109,19 +109,31 @@ func (l loop) pullRound(stop, work context.Context, free int, slots chan struct{
 			l.withHeartbeat(work, msg)
 		}()
 	}
-	l.fetchEnded(batch.Error())
+	if l.fetchEnded(batch.Error()) && started == 0 {
+		// The pull was refused at once (no responders while the
+		// consumer's leader is elected after a node died): pulling again
+		// at once would spin, thousands of pulls a second.
+		sleepCtx(stop, fetchRetryDelay)
+	}
 	return started
 }
 
+// fetchRetryDelay is the pause after a pull that failed outright.
+const fetchRetryDelay = 250 * time.Millisecond
+
 // fetchEnded logs how a fetch ended when that was not by design (the
-// batch filled, the pull expired, or the worker stops).
-func (l loop) fetchEnded(err error) {
+// batch filled, the pull expired, or the worker stops), and reports
+// whether it failed.
+func (l loop) fetchEnded(err error) bool {
 	switch {
 	case err == nil, errors.Is(err, nats.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return false
 	case errors.Is(err, jetstream.ErrNoHeartbeat):
 		l.log.Warn("pull request lost (no heartbeat from the server); pulling again", "consumer", l.name)
+		return false
 	default:
 		l.log.Warn("consumer fetch failed", "consumer", l.name, "error", err)
+		return true
 	}
 }
 

@@ -40,7 +40,7 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 		d.Num = int(md.NumDelivered)
 	}
 	replays, _ := strconv.Atoi(msg.Headers().Get(dlq.HeaderReplays))
-	dec := w.cfg.Executor.Execute(ctx, a, d)
+	dec := w.cfg.Executor.Execute(w.callContext(ctx, a.ID), a, d)
 	switch dec.Verdict {
 	case actions.Finish:
 		if err := w.publishResult(ctx, dec.Result, d.Num, replays); err != nil {
@@ -89,4 +89,14 @@ func classOf(s string) actions.Class {
 		return actions.ClassPermanent
 	}
 	return actions.ClassTransient
+}
+
+// callContext hands the action id and the lease fence down to the target's
+// HTTP client (see actions.WithFence).
+func (w *Worker) callContext(ctx context.Context, id string) context.Context {
+	ctx = actions.WithActionID(ctx, id)
+	if w.cfg.Fence != nil {
+		ctx = actions.WithFence(ctx, func(c context.Context) error { return w.cfg.Fence(c, id) })
+	}
+	return ctx
 }

@@ -37,6 +37,14 @@ type Config struct {
 	ID string
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// Replicas of the advisory stream (nats.replicas).
+	Replicas int
+	// Fence, if set, confirms before every target write that this worker
+	// still holds the action's lease (see actions.WithFence).
+	Fence func(ctx context.Context, actionID string) error
+	// Ready, if set, is called once every consumer exists and the worker
+	// is about to consume.
+	Ready func()
 }
 
 // Worker runs the planner and the executor.
@@ -72,11 +80,13 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("executor consumer: %w", err)
 	}
-	adv, err := w.watchMaxDeliveries(ctx)
+	advisories, err := w.ensureAdvisories(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = adv.Unsubscribe() }()
+	if w.cfg.Ready != nil {
+		w.cfg.Ready()
+	}
 
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
@@ -99,6 +109,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	g.Go(func() error {
 		return loop{name: events.ConsumerExecutor, cons: executor, concurrency: w.cfg.Concurrency,
 			ackWait: w.cfg.AckWait, log: w.cfg.Logger, handle: w.execute}.run(ctx, work)
+	})
+	g.Go(func() error {
+		return loop{name: ConsumerAdvisories, cons: advisories, concurrency: 1,
+			ackWait: w.cfg.AckWait, log: w.cfg.Logger, handle: w.handleAdvisory}.run(ctx, work)
 	})
 	err = g.Wait()
 	cancelWork()

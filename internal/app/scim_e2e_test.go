@@ -1,0 +1,163 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/app"
+	"github.com/quell-dev/quell/internal/config"
+	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
+	"github.com/quell-dev/quell/internal/quelltest"
+	"github.com/quell-dev/quell/internal/secret"
+)
+
+// scimPolicy is the example policy of docs/sources.md for SCIM sources.
+const scimPolicy = `
+policy:
+  rules:
+    - name: offboard-terminated
+      when: 'event.type == "dev.quell.hr.employee.v1" && data.change == "terminated"'
+      actions:
+        - {action: quarantine, target: "*", user: data.user}
+    - name: scim-attribute-changes
+      when: 'event.type == "dev.quell.hr.employee.v1" && data.change == "updated" && data.source_kind == "scim"'
+      actions:
+        - action: update_attributes
+          target: cv
+          user: data.user
+          params: {email: data.changed_fields.email, full_name: data.changed_fields.displayName}
+`
+
+const scimToken = "entra-scim-token-0123456789abcdef"
+
+// startSCIMIngest runs a second ingest on the pipeline's NATS, wired by
+// app.RunIngest from the pipeline's configuration with ingest.scim on and
+// a token that has only the scim scope.
+func startSCIMIngest(t *testing.T, p *quelltest.Pipeline) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "scim-token")
+	if err := os.WriteFile(f, []byte(scimToken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := *p.Config
+	cfg.Ingest.APITokens = append(slices.Clone(cfg.Ingest.APITokens),
+		config.APIToken{Name: "entra", Token: secret.Ref("file:" + f), Scopes: []string{"scim"}})
+	cfg.Ingest.SCIM = config.SCIM{Enabled: true, Source: "entra"}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- app.RunIngest(ctx, &cfg, app.IngestOptions{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("scim ingest: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String() + "/scim/v2"
+}
+
+func scimDo(t *testing.T, method, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Entra ID provisions jdoe, updates their display name and then sends
+// PATCH "active": "False": the update changes Commvault's full name, the
+// deactivation quarantines jdoe on BeyondInsight, Commvault and ThreadFix.
+func TestSCIMEntraDeactivationQuarantinesEverywhere(t *testing.T) {
+	t.Parallel()
+	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{Policy: scimPolicy})
+	base := startSCIMIngest(t, p)
+	quelltest.Eventually(t, 15*time.Second, "SCIM endpoint", func() bool {
+		st, _ := scimDo(t, "GET", base+`/Users?filter=userName+eq+%22jdoe%22`, scimToken, "")
+		return st == 200
+	})
+	if st, body := scimDo(t, "GET", base+"/Users", quelltest.APIToken, ""); st != 403 {
+		t.Fatalf("a token without the scim scope: %d %s", st, body)
+	}
+	st, body := scimDo(t, "POST", base+"/Users", scimToken, `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+	  "userName": "jdoe", "externalId": "jdoe", "active": true, "displayName": "John Doe",
+	  "emails": [{"primary": true, "type": "work", "value": "jdoe@example.com"}]}`)
+	if st != 201 {
+		t.Fatalf("create: %d %s", st, body)
+	}
+	id := between(body, `"id":"`, `"`)
+	patch := func(ops string) {
+		t.Helper()
+		st, body := scimDo(t, "PATCH", base+"/Users/"+id, scimToken,
+			`{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [`+ops+`]}`)
+		if st != 200 {
+			t.Fatalf("patch %s: %d %s", ops, st, body)
+		}
+	}
+	patch(`{"op": "Replace", "path": "displayName", "value": "John Q. Doe"}`)
+	res := p.WaitResults(t, 1, 20*time.Second)
+	if res[0].Action.Kind != actions.UpdateAttributes || res[0].Status != actions.StatusCompleted {
+		t.Fatalf("update: %+v", res[0])
+	}
+	if u, _ := p.CV.User(5); u.FullName != "John Q. Doe" {
+		t.Fatalf("Commvault full name %q", u.FullName)
+	}
+
+	patch(`{"op": "Replace", "path": "active", "value": "False"}`)
+	res = p.WaitResults(t, 4, 20*time.Second)
+	got := map[string]string{}
+	for _, r := range res[1:] {
+		if r.Action.Kind != actions.Quarantine || r.Action.Rule != "offboard-terminated" {
+			t.Fatalf("unexpected result %+v", r)
+		}
+		got[r.Action.Target] = string(r.Status)
+	}
+	if got["bi"] != "completed" || got["cv"] != "completed" || got["tf"] != "completed" {
+		t.Fatalf("quarantine results %v", got)
+	}
+	if u, _ := p.BI.User(12); !u.IsQuarantined {
+		t.Error("BeyondInsight: jdoe not quarantined")
+	}
+	if u, _ := p.CV.User(5); u.Enabled {
+		t.Error("Commvault: jdoe still enabled")
+	}
+	if u, _ := p.TF.User(3); u.GlobalRoleID != tfsim.NoGlobalAccess {
+		t.Errorf("ThreadFix: jdoe still has global role %d", u.GlobalRoleID)
+	}
+
+	// Entra retries the same PATCH: nothing changes, nothing is planned.
+	patch(`{"op": "Replace", "path": "active", "value": "False"}`)
+	time.Sleep(500 * time.Millisecond)
+	if n := len(p.Results(t)); n != 4 {
+		t.Fatalf("%d results after a repeated PATCH, want 4", n)
+	}
+}
+
+func between(s, start, end string) string {
+	_, rest, _ := strings.Cut(s, start)
+	v, _, _ := strings.Cut(rest, end)
+	return v
+}
