@@ -17,6 +17,7 @@ import (
 	"github.com/quell-dev/quell/internal/api/auth"
 	"github.com/quell-dev/quell/internal/api/index"
 	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/console"
 	"github.com/quell-dev/quell/internal/ingest"
 	"github.com/quell-dev/quell/internal/secret"
 	"github.com/quell-dev/quell/internal/sourceauth"
@@ -71,9 +72,13 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 	if err != nil {
 		return err
 	}
+	ui, err := consoleMount(ctx, cfg, js, httpAPI, tokens, log)
+	if err != nil {
+		return err
+	}
 	icfg := ingest.Config{Sources: srcs, APITokens: tokens, Targets: targets.Names(cfg.Targets), Supports: targets.Supports,
 		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, MaxItems: cfg.Ingest.MaxItemsPerRequest, DryRun: cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg),
-		SecretTargets: secretTargets(cfg), Logger: log, Mount: mountAll(httpAPI.Mount, scimRoutes)}
+		SecretTargets: secretTargets(cfg), Logger: log, Mount: mountAll(httpAPI.Mount, scimRoutes, ui)}
 	if o.Telemetry != nil {
 		icfg.Metrics = o.Telemetry.MetricsHandler
 		icfg.Telemetry = ingest.NewMetrics(o.Telemetry.Meter)
@@ -90,6 +95,19 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 	err = serve(ctx, newHTTPServer(ingest.New(icfg)), ln, cfg.Ingest.ShutdownTimeout, log)
 	stopIndex()
 	return err
+}
+
+// consoleMount returns what mounts the web console (/ui) on the ingest's
+// mux. The console calls the API in-process, on its own mux, so every page
+// is held to the same scopes and four-eyes rule as /v1 (docs/console.md).
+func consoleMount(ctx context.Context, cfg *config.Config, js jetstream.JetStream, a *api.API, tokens []auth.Token, log *slog.Logger) (func(*http.ServeMux), error) {
+	apiMux := http.NewServeMux()
+	a.Mount(apiMux)
+	ui, err := console.New(console.Config{JS: js, API: apiMux, Tokens: tokens, Stop: ctx, Replicas: cfg.NATS.Replicas, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	return ui.Mount, nil
 }
 
 // runIndexer keeps the API's index (internal/api/index) from the streams
