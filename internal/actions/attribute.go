@@ -7,39 +7,51 @@ import (
 	"strings"
 )
 
-// DetailEffect is the Details key that says who most likely made an effect
-// found already in place; its value is EffectEarlierAttempt.
+// DetailEffect is the Details key that says who made an effect found
+// already in place: EffectEarlierAttempt when one of this action's own
+// writes was sent and its answer lost (Quell most likely made it), and
+// EffectPossiblyEarlierAttempt when an attempt was interrupted without
+// recording whether it sent anything (it may have, or another action on
+// the same user may have).
 const (
-	DetailEffect         = "effect"
-	EffectEarlierAttempt = "earlier_attempt"
+	DetailEffect                 = "effect"
+	EffectEarlierAttempt         = "earlier_attempt"
+	EffectPossiblyEarlierAttempt = "possibly_earlier_attempt"
 )
 
-// attribute reports an effect found already in place after one of Quell's
-// own attempts may have made it: a write sent without hearing the answer,
-// or an attempt interrupted while it held the lease. The result then says
-// Quell most likely made the change, and lists the call, rather than
-// record it as someone else's.
+// attribute reports an effect found already in place after one of this
+// action's own attempts may have made it. A write sent without an answer
+// most likely made it: the result is completed and lists that call. An
+// interrupted attempt with no recorded call may or may not have sent its
+// write, and another action on the same user may have run since (the user
+// lock expired with the lease), so claiming the effect would be a guess:
+// the result stays skipped and names the write the attempt would have sent.
 func (e *Executor) attribute(ctx context.Context, t Target, a Action, l Lease, out Outcome) Outcome {
-	calls, how := l.Unanswered, "its answer was lost"
-	if len(calls) == 0 {
-		calls, how = e.plannedWrites(ctx, t, a, out.TargetUserID), "the attempt that sent it was interrupted"
+	if out.Details == nil {
+		out.Details = map[string]string{}
 	}
+	if len(l.Unanswered) == 0 {
+		what := "its write"
+		if planned := describeCalls(e.plannedWrites(ctx, t, a, out.TargetUserID)); planned != "" {
+			what = planned
+		}
+		out.Reason = fmt.Sprintf("%s (an earlier attempt of this action was interrupted and may have made this change: it would have sent %s; state verified before acting)", out.Reason, what)
+		out.Details[DetailEffect] = EffectPossiblyEarlierAttempt
+		return out
+	}
+	out.Status = StatusCompleted
+	out.Reason = fmt.Sprintf("%s: most likely by Quell's own earlier %s (its answer was lost); state verified before acting again", out.Reason, describeCalls(l.Unanswered))
+	out.Calls = l.Unanswered
+	out.Details[DetailEffect] = EffectEarlierAttempt
+	return out
+}
+
+func describeCalls(calls []Call) string {
 	described := make([]string, len(calls))
 	for i, c := range calls {
 		described[i] = c.Method + " " + c.Path
 	}
-	what := "an earlier call"
-	if len(described) > 0 {
-		what = strings.Join(described, ", ")
-	}
-	out.Status = StatusCompleted
-	out.Reason = fmt.Sprintf("%s: most likely by Quell's own earlier %s (%s); state verified before acting again", out.Reason, what, how)
-	out.Calls = calls
-	if out.Details == nil {
-		out.Details = map[string]string{}
-	}
-	out.Details[DetailEffect] = EffectEarlierAttempt
-	return out
+	return strings.Join(described, ", ")
 }
 
 // plannedWrites is what an interrupted attempt would have sent: the
