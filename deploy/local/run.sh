@@ -58,7 +58,8 @@ wait_for ingest 8080
 cat <<MSG
 
 Quell is running on this machine:
-  ingest     http://127.0.0.1:8080   (POST /v1/webhooks/demo, /v1/events, /v1/actions)
+  ingest     http://127.0.0.1:8080   (POST /v1/webhooks/demo, /v1/events, /v1/actions; API /v1, docs/api.md)
+  console    http://127.0.0.1:8080/ui   (sign in with the token in deploy/local/secrets/approver-token)
   worker     http://127.0.0.1:8081   (/healthz, /readyz, /metrics)
   NATS       nats://127.0.0.1:4222   (embedded JetStream, data in ./data/nats)
   simulators http://127.0.0.1:8441/BeyondTrust/api/public/v3   (BeyondInsight)
