@@ -28,7 +28,10 @@ type Row struct {
 	Lost       int
 	Wrong      int
 	MultiFinal int
-	DLQ        int
+	// Unbacked counts completed results with no write of their own in the
+	// target's effect log: a claim of an effect Quell did not make.
+	Unbacked int
+	DLQ      int
 }
 
 // Report is the checker's verdict.
@@ -44,7 +47,7 @@ type Report struct {
 // OK is the suite's pass condition.
 func (r *Report) OK() bool {
 	for _, row := range r.Rows {
-		if row.Lost > 0 || row.Duplicates > 0 || row.Wrong > 0 || row.MultiFinal > 0 || row.Final != row.Planned {
+		if row.Lost > 0 || row.Duplicates > 0 || row.Wrong > 0 || row.MultiFinal > 0 || row.Unbacked > 0 || row.Final != row.Planned {
 			return false
 		}
 	}
@@ -71,6 +74,7 @@ func (r *Report) Total() Row {
 		t.Lost += x.Lost
 		t.Wrong += x.Wrong
 		t.MultiFinal += x.MultiFinal
+		t.Unbacked += x.Unbacked
 		t.DLQ += x.DLQ
 	}
 	return t
@@ -101,6 +105,7 @@ func Check(obs *Observed) *Report {
 	}
 	c.unattributedActions()
 	c.effects()
+	c.backedCompletions()
 	if r := c.rows["other"]; *r == (Row{Scenario: "other"}) {
 		c.rep.Rows = c.rep.Rows[:len(c.rep.Rows)-1]
 	}

@@ -55,6 +55,8 @@ func TestCheck(t *testing.T) {
 			break_: func(o *Observed) { o.Effects["tf"][0].ActionID = "" }},
 		{name: "a write on another user than the action's is wrong", want: "WRONG", field: func(r Row) int { return r.Wrong },
 			break_: func(o *Observed) { o.Effects["cv"][0].Name = "asmith" }},
+		{name: "a completion with no write of its own is unbacked", want: "UNBACKED", field: func(r Row) int { return r.Unbacked },
+			break_: func(o *Observed) { o.Effects["cv"] = nil }},
 		{name: "two final results for one action fail", want: "final results", field: func(r Row) int { return r.MultiFinal },
 			break_: func(o *Observed) {
 				o.Results["act_bi"] = append(o.Results["act_bi"], events.ActionResult{Action: o.Actions["act_bi"], Status: actions.StatusFailed})

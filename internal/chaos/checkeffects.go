@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
@@ -66,4 +67,36 @@ func (c *checker) wrong(target string, ef simkit.Effect) string {
 		return "the action is about " + a.User.Username
 	}
 	return ""
+}
+
+// backedCompletions checks that every completed result has a write of its
+// own (its action id) in its target's effect log: a result that claims an
+// effect someone else made misleads whoever reads the audit trail.
+func (c *checker) backedCompletions() {
+	wrote := map[string]bool{}
+	for target, efs := range c.obs.Effects {
+		for _, ef := range efs {
+			wrote[target+" "+ef.ActionID] = true
+		}
+	}
+	ids := make([]string, 0, len(c.obs.Results))
+	for id := range c.obs.Results {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		final := finalResults(c.obs.Results[id])
+		if len(final) != 1 || final[0].Status != actions.StatusCompleted || final[0].Action.DryRun {
+			continue
+		}
+		if a := final[0].Action; !wrote[a.Target+" "+id] {
+			row := c.rows["other"]
+			if s, ok := c.scenario[id]; ok {
+				row = c.rows[s]
+			}
+			row.Unbacked++
+			c.problem(fmt.Sprintf("UNBACKED completion: action %s (%s) completed (%s) with no write of its own on %s",
+				id, describe(a), final[0].Reason, a.Target))
+		}
+	}
 }

@@ -28,6 +28,7 @@ func (r *Report) Print(w io.Writer, faults []*Fault, fenced int, replicas map[st
 		line("lost", row.Lost)
 		line("wrong effects", row.Wrong)
 		line("actions with several final results", row.MultiFinal)
+		line("completed without a write of their own", row.Unbacked)
 		line("DLQ entries (failed actions)", row.DLQ)
 		_ = tw.Flush()
 		printFaults(w, row.Scenario, faults)

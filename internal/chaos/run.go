@@ -79,8 +79,9 @@ func Run(ctx context.Context, o Options, out io.Writer) (bool, error) {
 	if !rep.OK() {
 		verdict = "FAIL"
 	}
-	fmt.Fprintf(out, "\n%s: lost %d, duplicate effects %d, wrong effects %d, planned %d, with exactly one final result %d (seed %d; logs in %s)\n",
-		verdict, rep.Total().Lost, rep.Total().Duplicates, rep.Total().Wrong, rep.Total().Planned, rep.Total().Final, o.Seed, filepath.Join(o.RunDir, "logs"))
+	t := rep.Total()
+	fmt.Fprintf(out, "\n%s: lost %d, duplicate effects %d, wrong effects %d, completions without a write %d, planned %d, with exactly one final result %d (seed %d; logs in %s)\n",
+		verdict, t.Lost, t.Duplicates, t.Wrong, t.Unbacked, t.Planned, t.Final, o.Seed, filepath.Join(o.RunDir, "logs"))
 	return rep.OK(), nil
 }
 
