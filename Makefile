@@ -4,7 +4,7 @@ BIN     := bin
 CMDS    := ingest worker quellctl pamsim
 GOFLAGS ?=
 
-.PHONY: all build run demo test test-short fuzz bench bench-api lint vet fmt deploy-check clean chaos
+.PHONY: all build run demo test test-short fuzz bench bench-api bench-e2e lint vet fmt deploy-check clean chaos
 
 all: build
 
@@ -33,7 +33,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (a duration, or a count like 20
 	done
 
 BENCHTIME ?= 3s
-bench: ## Benchmarks with ratios to their baselines; writes reports/bench.txt
+bench: ## Benchmarks with ratios to their baselines; writes reports/bench.txt and reports/bench.md
 	@mkdir -p reports
 	$(GO) test -run '^$$' -bench Ingest -benchtime $(BENCHTIME) ./internal/ingest/ | tee reports/bench.txt
 	$(GO) test -run '^$$' -bench Worker -benchtime 2000x ./internal/app/ | tee -a reports/bench.txt
@@ -47,6 +47,38 @@ bench: ## Benchmarks with ratios to their baselines; writes reports/bench.txt
 	      reports/bench.txt | tee -a reports/bench.txt
 	$(MAKE) bench-api
 	cat reports/bench-api.txt >> reports/bench.txt
+	$(MAKE) bench-e2e BENCH_SUMMARY=reports/bench.txt
+	cat reports/bench-e2e.txt >> reports/bench.txt
+
+# The measurements run once each (-benchtime 1x: they ignore b.N); the
+# load average goes into the report because on a busy machine the
+# latencies measure the machine. BENCH_E2E_FLAGS=-short makes it a smoke run.
+BENCH_SUMMARY ?=
+BENCH_E2E_FLAGS ?=
+bench-e2e: ## Alert 202 -> target call latency at 100 and 500 alerts/s, worker throughput against a 50 ms target; writes reports/bench-e2e.txt and reports/bench.md
+	@mkdir -p reports
+	@echo "load-before: $$(cut -d' ' -f1-3 /proc/loadavg)" > reports/bench-e2e.txt
+	$(GO) test -run '^$$' -bench 'E2ELatency|SlowTargetThroughput' -benchtime 1x -timeout 15m $(BENCH_E2E_FLAGS) ./internal/app/ | tee -a reports/bench-e2e.txt
+	@echo "load-after: $$(cut -d' ' -f1-3 /proc/loadavg)" >> reports/bench-e2e.txt
+	@{ echo "# Quell benchmarks"; echo; \
+	  echo "- Date: $$(date -u '+%Y-%m-%d %H:%M UTC')"; \
+	  echo "- Machine: $$(nproc) cores,$$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"; \
+	  echo "- Load average (1, 5, 15 min): $$(sed -n 's/^load-before: //p' reports/bench-e2e.txt) before, $$(sed -n 's/^load-after: //p' reports/bench-e2e.txt) after"; \
+	  echo "- Go: $$($(GO) env GOVERSION), NATS server: $$($(GO) list -m -f '{{.Version}}' github.com/nats-io/nats-server/v2) (embedded)"; \
+	  echo; echo "## End to end: ingest 202 -> BeyondInsight POST Users/{id}/Quarantine"; echo; \
+	  echo "Open-loop sender, one alert per distinct user, zero-latency simulator, blast radius off, target limits raised."; echo; \
+	  echo "| offered rate | achieved | workers | alerts | p50 ms | p99 ms | max ms |"; echo "|---|---|---|---|---|---|---|"; \
+	  awk '$$1 ~ /^BenchmarkE2ELatency\// { n = $$1; sub(/^BenchmarkE2ELatency\//, "", n); sub(/-[0-9]+$$/, "", n); \
+	        split(n, kv, "/"); sub(/^rate=/, "", kv[1]); sub(/^workers=/, "", kv[2]); delete m; for (i = 3; i <= NF; i++) m[$$i] = $$(i-1); \
+	        printf "| %s/s | %.0f/s | %s | %d | %s | %s | %s |\n", kv[1], m["sent/s"], kv[2], m["alerts"], m["p50-ms"], m["p99-ms"], m["max-ms"] }' reports/bench-e2e.txt; \
+	  echo; echo "## Worker throughput against a 50 ms quarantine"; echo; \
+	  echo "Actions queued before the worker starts; in flight = worker.concurrency. Baseline: in flight / 50 ms."; echo; \
+	  echo "| in flight | actions/s | ideal actions/s | ratio to ideal | target rate limit | target concurrency limit |"; echo "|---|---|---|---|---|---|"; \
+	  awk '$$1 ~ /^BenchmarkSlowTargetThroughput\// { n = $$1; sub(/^.*inflight=/, "", n); sub(/-[0-9]+$$/, "", n); delete m; for (i = 3; i <= NF; i++) m[$$i] = $$(i-1); \
+	        printf "| %s | %.1f | %.0f | %.2f | %s req/s | %s |\n", n, m["actions/s"], m["ideal-actions/s"], m["actions/s"] / m["ideal-actions/s"], m["limit-req/s"], m["limit-conc"] }' reports/bench-e2e.txt; \
+	  if [ -n "$(BENCH_SUMMARY)" ]; then echo; echo "## Ratios to baselines (same run)"; echo; grep -E '^(ingest|worker|api):' $(BENCH_SUMMARY) | sed 's/^/- /'; fi; \
+	} > reports/bench.md
+	@cat reports/bench.md
 
 bench-api: ## API lookup GET /v1/actions/{id} with 1,000 and 1,000,000 indexed results (loads the index first: minutes); writes reports/bench-api.txt
 	@mkdir -p reports
