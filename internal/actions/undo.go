@@ -81,17 +81,18 @@ func (s UndoSpec) CheckUnchanged(current map[string]any) string {
 func StateDiff(want, got map[string]any) []string {
 	var out []string
 	for k, w := range want {
-		if g := got[k]; jsonText(g) != jsonText(w) {
-			out = append(out, fmt.Sprintf("%s is %s, the action left %s", k, jsonText(g), jsonText(w)))
+		if g := got[k]; CanonicalJSON(g) != CanonicalJSON(w) {
+			out = append(out, fmt.Sprintf("%s is %s, the action left %s", k, CanonicalJSON(g), CanonicalJSON(w)))
 		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// jsonText is v as canonical JSON, so that 3 and 3.0, or a []string and
-// the []any it decodes to, compare equal.
-func jsonText(v any) string {
+// CanonicalJSON is v as canonical JSON, so that 3 and 3.0, or a []string
+// and the []any it decodes to, compare equal: a recorded state decoded
+// from a stored result against the same state read now.
+func CanonicalJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)

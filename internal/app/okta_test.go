@@ -118,6 +118,9 @@ func TestOktaDeactivationQuarantinesEverywhere(t *testing.T) {
 	if n := len(quelltest.StreamMsgs(t, p.NATS.JS, events.StreamEvents, "quell.events.>")); n != 1 {
 		t.Fatalf("%d events stored, want 1", n)
 	}
+	if strings.Contains(p.Logs.String(), oktaSecret) {
+		t.Fatal("the hook's secret reached the logs")
+	}
 }
 
 func verifyGET(t *testing.T, p *quelltest.Pipeline, source, challenge string) (int, string) {

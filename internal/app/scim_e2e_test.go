@@ -154,6 +154,9 @@ func TestSCIMEntraDeactivationQuarantinesEverywhere(t *testing.T) {
 	if n := len(p.Results(t)); n != 4 {
 		t.Fatalf("%d results after a repeated PATCH, want 4", n)
 	}
+	if strings.Contains(p.Logs.String(), scimToken) {
+		t.Fatal("the provisioning token reached the logs")
+	}
 }
 
 func between(s, start, end string) string {

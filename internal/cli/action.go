@@ -65,6 +65,13 @@ func (e *env) requestAction(ctx context.Context, kindName string, f actionFlags)
 		return err
 	}
 	defer done()
+	return e.publishAction(ctx, a, map[string]string{"id": a.ID, "status": "requested"}, a.ID, f.wait, f.waitFor)
+}
+
+// publishAction stores a responder's request a and, with wait, waits for
+// its outcome and prints it; otherwise it prints requested (what names
+// the request in a human line; asJSON for --json).
+func (e *env) publishAction(ctx context.Context, a actions.Action, asJSON map[string]string, what string, wait bool, waitFor time.Duration) error {
 	ev, err := events.NewActionRequested(events.SourceResponder, a)
 	if err != nil {
 		return err
@@ -72,11 +79,11 @@ func (e *env) requestAction(ctx context.Context, kindName string, f actionFlags)
 	if _, err := events.NewPublisher(e.js).Publish(ctx, events.ActionSubject(a.Target, string(a.Kind)), ev); err != nil {
 		return err
 	}
-	if !f.wait {
-		return e.print(map[string]string{"id": a.ID, "status": "requested"}, fmt.Sprintf("requested %s\n", a.ID))
+	if !wait {
+		return e.print(asJSON, fmt.Sprintf("requested %s\n", what))
 	}
-	fmt.Fprintf(e.errOut, "requested %s, waiting for the outcome...\n", a.ID)
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.waitFor)
+	fmt.Fprintf(e.errOut, "requested %s, waiting for the outcome...\n", what)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), waitFor)
 	defer cancel()
 	r, err := e.waitResult(wctx, a.ID)
 	if err != nil {

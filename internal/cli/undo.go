@@ -60,24 +60,8 @@ func (e *env) requestUndo(ctx context.Context, id string, f undoFlags) error {
 	if err != nil {
 		return err
 	}
-	ev, err := events.NewActionRequested(events.SourceResponder, a)
-	if err != nil {
-		return err
-	}
-	if _, err := events.NewPublisher(e.js).Publish(ctx, events.ActionSubject(a.Target, string(a.Kind)), ev); err != nil {
-		return err
-	}
-	if !f.wait {
-		return e.print(map[string]string{"id": a.ID, "undo_of": id, "status": "requested"}, fmt.Sprintf("requested %s (undo of %s)\n", a.ID, id))
-	}
-	fmt.Fprintf(e.errOut, "requested %s (undo of %s), waiting for the outcome...\n", a.ID, id)
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.waitFor)
-	defer cancel()
-	r, err := e.waitResult(wctx, a.ID)
-	if err != nil {
-		return err
-	}
-	return e.printResult(r)
+	return e.publishAction(ctx, a, map[string]string{"id": a.ID, "undo_of": id, "status": "requested"},
+		fmt.Sprintf("%s (undo of %s)", a.ID, id), f.wait, f.waitFor)
 }
 
 // buildUndo reads the original action and its result from the ledger,

@@ -71,7 +71,7 @@ func unchangedSince(spec *actions.UndoSpec, current map[string]any) string {
 }
 
 func forgiveProgress(cur, before, after any) any {
-	if canonical(cur) == canonical(before) {
+	if actions.CanonicalJSON(cur) == actions.CanonicalJSON(before) {
 		return after
 	}
 	curList, ok1 := asList(cur)
@@ -82,14 +82,14 @@ func forgiveProgress(cur, before, after any) any {
 	}
 	restoredByUndo := map[string]bool{}
 	for _, b := range beforeList {
-		restoredByUndo[canonical(b)] = true
+		restoredByUndo[actions.CanonicalJSON(b)] = true
 	}
 	for _, a := range afterList {
-		delete(restoredByUndo, canonical(a))
+		delete(restoredByUndo, actions.CanonicalJSON(a))
 	}
 	out := []any{}
 	for _, item := range curList {
-		if !restoredByUndo[canonical(item)] {
+		if !restoredByUndo[actions.CanonicalJSON(item)] {
 			out = append(out, item)
 		}
 	}
@@ -107,21 +107,6 @@ func asList(v any) ([]any, bool) {
 		return nil, false
 	}
 	return list, true
-}
-
-// canonical is v as canonical JSON, so that values decoded from a stored
-// result compare equal to the ones read now.
-func canonical(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	var norm any
-	if json.Unmarshal(b, &norm) != nil {
-		return string(b)
-	}
-	b, _ = json.Marshal(norm)
-	return string(b)
 }
 
 // decodeInto reads a recorded state value (as JSON decoded it, or as Go
