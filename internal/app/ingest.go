@@ -16,13 +16,13 @@ import (
 	"github.com/quell-dev/quell/internal/api"
 	"github.com/quell-dev/quell/internal/api/auth"
 	"github.com/quell-dev/quell/internal/api/index"
+	"github.com/quell-dev/quell/internal/capability"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/console"
 	"github.com/quell-dev/quell/internal/ingest"
 	"github.com/quell-dev/quell/internal/secret"
 	"github.com/quell-dev/quell/internal/sourceauth"
 	"github.com/quell-dev/quell/internal/sources"
-	"github.com/quell-dev/quell/internal/targets"
 	"github.com/quell-dev/quell/internal/telemetry"
 )
 
@@ -76,7 +76,7 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 	if err != nil {
 		return err
 	}
-	icfg := ingest.Config{Sources: srcs, APITokens: tokens, Targets: targets.Names(cfg.Targets), Supports: targets.Supports,
+	icfg := ingest.Config{Sources: srcs, APITokens: tokens, Targets: config.TargetKindsByName(cfg.Targets), Supports: capability.Supports,
 		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, MaxItems: cfg.Ingest.MaxItemsPerRequest, DryRun: cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg),
 		SecretTargets: secretTargets(cfg), Logger: log, Mount: mountAll(httpAPI.Mount, scimRoutes, ui)}
 	if o.Telemetry != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/capability"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/ledger"
@@ -47,7 +48,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	engine, err := policy.Compile(cfg.Policy, cfg.Targets, targets.Supports)
+	engine, err := policy.Compile(cfg.Policy, cfg.Targets, capability.Supports)
 	if err != nil {
 		return err
 	}

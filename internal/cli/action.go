@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/capability"
 	"github.com/quell-dev/quell/internal/events"
-	"github.com/quell-dev/quell/internal/targets"
 )
 
 type actionFlags struct {
@@ -101,7 +101,7 @@ func (e *env) buildAction(kindName string, f actionFlags) (actions.Action, error
 	if err != nil {
 		return actions.Action{}, err
 	}
-	if !targets.Supports(t.Kind, kind) {
+	if !capability.Supports(t.Kind, kind) {
 		return actions.Action{}, fmt.Errorf("target %s (%s) cannot %s", t.Name, t.Kind, kind)
 	}
 	if kind == actions.RotateClientSecret && len(t.SecretRecipients) == 0 {

@@ -13,10 +13,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/quell-dev/quell/internal/app"
+	"github.com/quell-dev/quell/internal/capability"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/ledger"
 	"github.com/quell-dev/quell/internal/policy"
-	"github.com/quell-dev/quell/internal/targets"
 )
 
 func newPolicyCmd(e *env) *cobra.Command {
@@ -54,7 +54,7 @@ func (e *env) engine() (*policy.Engine, error) {
 	if err := e.load(); err != nil {
 		return nil, err
 	}
-	eng, err := policy.Compile(e.cfg.Policy, e.cfg.Targets, targets.Supports)
+	eng, err := policy.Compile(e.cfg.Policy, e.cfg.Targets, capability.Supports)
 	if err != nil {
 		return nil, err
 	}

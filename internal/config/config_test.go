@@ -192,3 +192,29 @@ func TestBlastRadiusBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckTargets: the kind and credentials of every target are checked
+// as data, every secret reference resolved, every problem listed by path.
+func TestCheckTargets(t *testing.T) {
+	t.Setenv("QUELL_TEST_CV_PASSWORD", "pw")
+	c := &Config{Targets: []Target{
+		{Name: "cv", Kind: "commvault", Credentials: map[string]string{"username": "svc", "password": "env:QUELL_TEST_CV_PASSWORD"}},
+		{Name: "tf", Kind: "threadfix", Credentials: map[string]string{"api_key": "env:QUELL_TEST_NOT_SET_TF", "tenant": "x"}},
+		{Name: "bi", Kind: "beyondinsight", Credentials: map[string]string{"client_id": "id"}},
+	}}
+	err := c.CheckTargets()
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	want := "targets:\n" +
+		"  targets[1].credentials.api_key: environment variable QUELL_TEST_NOT_SET_TF is not set\n" +
+		"  targets[1].credentials.tenant: unknown key (want api_key)\n" +
+		"  targets[2].credentials.client_secret: missing"
+	if err.Error() != want {
+		t.Fatalf("got\n%s\nwant\n%s", err, want)
+	}
+	c.Targets = c.Targets[:1]
+	if err := c.CheckTargets(); err != nil {
+		t.Fatalf("valid targets: %v", err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/quell-dev/quell/internal/capability"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
@@ -27,11 +28,11 @@ func (e *ValidationError) Error() string {
 	return "invalid configuration:\n  " + strings.Join(e.Problems, "\n  ")
 }
 
-// Known kinds. Target kinds are checked here so that a typo fails at
-// start-up; what each kind can do is checked when targets are built.
+// Known kinds. Target kinds come from [capability.Kinds] and are checked
+// here so that a typo fails at start-up; their credentials are checked
+// when targets are built (or by quellctl config check).
 var (
 	SourceKinds = []string{"generic", "splunk", "elastic", "sentinel", "okta", "cloudevents", "bamboohr", "hr-generic"}
-	TargetKinds = []string{"beyondinsight", "commvault", "threadfix"}
 	AuthSchemes = []string{"standard-webhooks", "bearer", "basic", "bamboohr", "hmac", "header", "none"}
 )
 
@@ -207,8 +208,8 @@ func (c *Config) validateTargets(p *problems) {
 			p.add(path+".name", "%q is used twice", t.Name)
 		}
 		seen[t.Name] = true
-		if !oneOf(t.Kind, TargetKinds...) {
-			p.add(path+".kind", "%q: want one of %s", t.Kind, strings.Join(TargetKinds, ", "))
+		if kinds := capability.Kinds(); !oneOf(t.Kind, kinds...) {
+			p.add(path+".kind", "%q: want one of %s", t.Kind, strings.Join(kinds, ", "))
 		}
 		for j, r := range t.SecretRecipients {
 			rpath := fmt.Sprintf("%s.secret_recipients[%d]", path, j)
@@ -327,6 +328,16 @@ func Resolve(path string, ref secret.Ref) (secret.Secret, error) {
 		return secret.Secret{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
+}
+
+// TargetKindsByName maps each target's name to its kind, as the policy
+// and the ingest look targets up.
+func TargetKindsByName(ts []Target) map[string]string {
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[t.Name] = t.Kind
+	}
+	return m
 }
 
 // ErrNoTarget is returned by (*Config).Target for an unknown name.

@@ -2,6 +2,8 @@ package beyondinsight
 
 import "github.com/quell-dev/quell/internal/actions"
 
-// Supports reports whether the beyondinsight target kind implements k; the
-// config and the ingest use it to refuse an action before it is stored.
+// Supports reports whether the beyondinsight client implements k: whether its
+// handler table has k. The config, the policy and the ingest ask
+// internal/capability instead, which TestHandlersMatchCapability holds to
+// the same list.
 func Supports(k actions.Kind) bool { return handlers.Supports(k) }

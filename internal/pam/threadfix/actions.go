@@ -16,6 +16,8 @@ var handlers = pam.Handlers[*Client]{
 	actions.Undo:             {Check: checkUndo, Run: (*Client).undo, Plan: planUndo},
 }
 
-// Supports reports whether the threadfix target kind implements k; the
-// config and the ingest use it to refuse an action before it is stored.
+// Supports reports whether the threadfix client implements k: whether its
+// handler table has k. The config, the policy and the ingest ask
+// internal/capability instead, which TestHandlersMatchCapability holds to
+// the same list.
 func Supports(k actions.Kind) bool { return handlers.Supports(k) }
