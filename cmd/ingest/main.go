@@ -8,13 +8,14 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/ingestsvc"
+	"github.com/quell-dev/quell/internal/process"
 	"github.com/quell-dev/quell/internal/telemetry"
 )
 
 func main() {
-	os.Exit(app.Main("quell-ingest", func(ctx context.Context, cfg *config.Config, log *slog.Logger, tel *telemetry.Telemetry) error {
-		return app.RunIngest(ctx, cfg, app.IngestOptions{Logger: log, Telemetry: tel})
+	os.Exit(process.Main("quell-ingest", func(ctx context.Context, cfg *config.Config, log *slog.Logger, tel *telemetry.Telemetry) error {
+		return ingestsvc.RunIngest(ctx, cfg, ingestsvc.IngestOptions{Logger: log, Telemetry: tel})
 	}))
 }

@@ -8,13 +8,14 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/process"
 	"github.com/quell-dev/quell/internal/telemetry"
+	"github.com/quell-dev/quell/internal/workersvc"
 )
 
 func main() {
-	os.Exit(app.Main("quell-worker", func(ctx context.Context, cfg *config.Config, log *slog.Logger, tel *telemetry.Telemetry) error {
-		return app.RunWorker(ctx, cfg, app.WorkerOptions{Logger: log, Telemetry: tel})
+	os.Exit(process.Main("quell-worker", func(ctx context.Context, cfg *config.Config, log *slog.Logger, tel *telemetry.Telemetry) error {
+		return workersvc.RunWorker(ctx, cfg, workersvc.WorkerOptions{Logger: log, Telemetry: tel})
 	}))
 }

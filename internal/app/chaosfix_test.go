@@ -11,11 +11,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/quell-dev/quell/internal/actions"
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/quelltest"
 	"github.com/quell-dev/quell/internal/worker"
+	"github.com/quell-dev/quell/internal/workersvc"
 )
 
 // Defects found by the chaos suite (issue 10); each test fails on the code
@@ -81,7 +81,7 @@ func TestWorkerReadyOnlyOnceConsumersExist(t *testing.T) {
 	checked := make(chan []string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- app.RunWorker(ctx, p.Config, app.WorkerOptions{Listener: listener(t), Ready: func(string) {
+		done <- workersvc.RunWorker(ctx, p.Config, workersvc.WorkerOptions{Listener: listener(t), Ready: func(string) {
 			var missing []string
 			for stream, name := range map[string]string{events.StreamEvents: events.ConsumerPlanner,
 				events.StreamActions: events.ConsumerExecutor, worker.StreamAdvisories: worker.ConsumerAdvisories} {
@@ -118,7 +118,7 @@ func TestWorkerStopsItsBackgroundTasksBeforeReturning(t *testing.T) {
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- app.RunWorker(ctx, p.Config, app.WorkerOptions{Listener: listener(t), Ready: func(string) { close(ready) }})
+		done <- workersvc.RunWorker(ctx, p.Config, workersvc.WorkerOptions{Listener: listener(t), Ready: func(string) { close(ready) }})
 	}()
 	<-ready
 	cancel()
@@ -127,7 +127,7 @@ func TestWorkerStopsItsBackgroundTasksBeforeReturning(t *testing.T) {
 	}
 	buf := make([]byte, 1<<20)
 	stacks := string(buf[:runtime.Stack(buf, true)])
-	for _, f := range []string{"app.reportCircuits", "app.expireParked"} {
+	for _, f := range []string{"workersvc.reportCircuits", "workersvc.expireParked"} {
 		if strings.Contains(stacks, f) {
 			t.Errorf("%s still runs after RunWorker returned", f)
 		}

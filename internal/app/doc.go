@@ -1,6 +1,6 @@
-// Package app assembles Quell's services from a parsed configuration: it
-// connects to (or embeds) NATS, ensures the streams, builds targets, policy,
-// sources and the executor, and runs the ingest or the worker until its
-// context ends, then shuts down cleanly. The cmd/ binaries and the
-// end-to-end tests share it, so tests run the wiring that production runs.
+// Package app holds Quell's end-to-end tests and nothing else: they run
+// the ingest (internal/ingestsvc) and the worker (internal/workersvc) as
+// the binaries wire them, mostly through internal/quelltest, against the
+// vendor simulators and an embedded NATS, and check what each binary
+// links. The package has no code of its own to import.
 package app

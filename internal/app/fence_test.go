@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/ledger"
 	"github.com/quell-dev/quell/internal/quelltest"
+	"github.com/quell-dev/quell/internal/workersvc"
 )
 
 // A worker paused past its lease (SIGSTOP in the chaos suite) must not
@@ -33,14 +33,14 @@ func TestLeaseFence(t *testing.T) {
 	}
 	now := time.Now()
 	clock := func() time.Time { return now }
-	if err := app.LeaseFence(led, "worker-a", clock)(ctx, a.ID); err != nil {
+	if err := workersvc.LeaseFence(led, "worker-a", clock)(ctx, a.ID); err != nil {
 		t.Fatalf("holder fenced: %v", err)
 	}
-	if err := app.LeaseFence(led, "worker-b", clock)(ctx, a.ID); !errors.Is(err, actions.ErrFenced) {
+	if err := workersvc.LeaseFence(led, "worker-b", clock)(ctx, a.ID); !errors.Is(err, actions.ErrFenced) {
 		t.Fatalf("another worker passes the fence: %v", err)
 	}
 	later := func() time.Time { return now.Add(time.Second) }
-	if err := app.LeaseFence(led, "worker-a", later)(ctx, a.ID); !errors.Is(err, actions.ErrFenced) {
+	if err := workersvc.LeaseFence(led, "worker-a", later)(ctx, a.ID); !errors.Is(err, actions.ErrFenced) {
 		t.Fatalf("an expired lease passes the fence: %v", err)
 	}
 	// Taken over by worker-b after the expiry: worker-a, resuming, is fenced.
@@ -48,10 +48,10 @@ func TestLeaseFence(t *testing.T) {
 	if _, err := led.Acquire(ctx, a, "worker-b", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.LeaseFence(led, "worker-a", time.Now)(ctx, a.ID); !errors.Is(err, actions.ErrFenced) {
+	if err := workersvc.LeaseFence(led, "worker-a", time.Now)(ctx, a.ID); !errors.Is(err, actions.ErrFenced) {
 		t.Fatalf("the old holder passes the fence after a takeover: %v", err)
 	}
-	if err := app.LeaseFence(led, "worker-b", time.Now)(ctx, a.ID); err != nil {
+	if err := workersvc.LeaseFence(led, "worker-b", time.Now)(ctx, a.ID); err != nil {
 		t.Fatalf("new holder fenced: %v", err)
 	}
 }

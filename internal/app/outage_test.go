@@ -15,9 +15,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/ingestsvc"
 	"github.com/quell-dev/quell/internal/natsembed"
 	"github.com/quell-dev/quell/internal/quelltest"
 	"github.com/quell-dev/quell/internal/secret"
@@ -120,7 +120,7 @@ sources:
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- app.RunIngest(ctx, cfg, app.IngestOptions{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Listener: ln})
+		done <- ingestsvc.RunIngest(ctx, cfg, ingestsvc.IngestOptions{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Listener: ln})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/ingestsvc"
 	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
 	"github.com/quell-dev/quell/internal/quelltest"
 	"github.com/quell-dev/quell/internal/secret"
@@ -41,7 +41,7 @@ policy:
 const scimToken = "entra-scim-token-0123456789abcdef"
 
 // startSCIMIngest runs a second ingest on the pipeline's NATS, wired by
-// app.RunIngest from the pipeline's configuration with ingest.scim on and
+// ingestsvc.RunIngest from the pipeline's configuration with ingest.scim on and
 // a token that has only the scim scope.
 func startSCIMIngest(t *testing.T, p *quelltest.Pipeline) string {
 	t.Helper()
@@ -60,7 +60,7 @@ func startSCIMIngest(t *testing.T, p *quelltest.Pipeline) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- app.RunIngest(ctx, &cfg, app.IngestOptions{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		done <- ingestsvc.RunIngest(ctx, &cfg, ingestsvc.IngestOptions{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/sourcecfg"
 )
 
 // Every auth scheme must build from a configuration with only its own
@@ -29,7 +29,7 @@ sources:
 	if err != nil {
 		t.Fatal(err)
 	}
-	srcs, err := app.BuildSources(cfg)
+	srcs, err := sourcecfg.BuildSources(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ type Options struct {
 }
 
 // Lease is the workers' ledger lease with these settings (as
-// internal/app computes it).
+// internal/workersvc computes it).
 func (o Options) Lease() time.Duration { return o.MaxElapsed + 2*o.Timeout + o.AckWait }
 
 func (o Options) userNames() []string {

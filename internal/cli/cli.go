@@ -15,8 +15,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/natsconn"
 )
 
 // env is what every command shares.
@@ -78,7 +78,7 @@ func (e *env) connect(ctx context.Context) (context.Context, func(), error) {
 	if err := e.load(); err != nil {
 		return nil, nil, err
 	}
-	nc, js, err := app.Connect(e.cfg.NATS, "quellctl", true)
+	nc, js, err := natsconn.Connect(e.cfg.NATS, "quellctl", true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (is the worker running? `make run` starts one with embedded NATS)", err)
 	}

@@ -5,9 +5,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/capability"
+	"github.com/quell-dev/quell/internal/notify"
 	"github.com/quell-dev/quell/internal/policy"
+	"github.com/quell-dev/quell/internal/sourcecfg"
 )
 
 func newConfigCmd(e *env) *cobra.Command {
@@ -24,7 +25,7 @@ func newConfigCmd(e *env) *cobra.Command {
 			if err := e.load(); err != nil {
 				return err
 			}
-			if _, err := app.BuildSources(e.cfg); err != nil {
+			if _, err := sourcecfg.BuildSources(e.cfg); err != nil {
 				return err
 			}
 			// Targets are checked as data, not built: building them would link
@@ -35,7 +36,7 @@ func newConfigCmd(e *env) *cobra.Command {
 			if _, err := policy.Compile(e.cfg.Policy, e.cfg.Targets, capability.Supports); err != nil {
 				return err
 			}
-			if _, err := app.NotifyRoutes(e.cfg.Notifications); err != nil {
+			if _, err := notify.ConfigRoutes(e.cfg.Notifications); err != nil {
 				return err
 			}
 			_, err := fmt.Fprintf(e.out, "%s: ok (%d sources, %d targets, %d rules)\n", e.configPath,

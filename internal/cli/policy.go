@@ -12,11 +12,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/capability"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/ledger"
 	"github.com/quell-dev/quell/internal/policy"
+	"github.com/quell-dev/quell/internal/sourcecfg"
 )
 
 func newPolicyCmd(e *env) *cobra.Command {
@@ -119,7 +119,7 @@ func (e *env) testEvents(eventFile, payloadFile, source string) ([]cloudevents.E
 		if err != nil {
 			return nil, err
 		}
-		return app.ParsePayload(e.cfg, source, b, time.Now())
+		return sourcecfg.ParsePayload(e.cfg, source, b, time.Now())
 	default:
 		return nil, fmt.Errorf("give --event FILE, or --payload FILE with --source NAME")
 	}

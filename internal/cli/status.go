@@ -12,16 +12,16 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 
-	"github.com/quell-dev/quell/internal/app"
+	"github.com/quell-dev/quell/internal/circuitstatus"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/safety"
 )
 
 // Status is what `quellctl status` reports.
 type Status struct {
-	Streams   []StreamStatus      `json:"streams"`
-	Consumers []ConsumerStatus    `json:"consumers"`
-	Circuits  []app.CircuitReport `json:"circuits"`
+	Streams   []StreamStatus         `json:"streams"`
+	Consumers []ConsumerStatus       `json:"consumers"`
+	Circuits  []circuitstatus.Report `json:"circuits"`
 	// Parked counts actions waiting for approval; Windows the blast-radius
 	// windows in use (how many actions each admitted lately).
 	Parked  int                  `json:"parked"`
@@ -117,7 +117,7 @@ func readStatus(ctx context.Context, js jetstream.JetStream) (Status, error) {
 	return st, err
 }
 
-func readCircuits(ctx context.Context, js jetstream.JetStream) ([]app.CircuitReport, error) {
+func readCircuits(ctx context.Context, js jetstream.JetStream) ([]circuitstatus.Report, error) {
 	kv, err := js.KeyValue(ctx, events.BucketStatus)
 	if err != nil {
 		return nil, err
@@ -126,13 +126,13 @@ func readCircuits(ctx context.Context, js jetstream.JetStream) ([]app.CircuitRep
 	if err != nil {
 		return nil, err
 	}
-	var out []app.CircuitReport
+	var out []circuitstatus.Report
 	for key := range lister.Keys() {
 		e, err := kv.Get(ctx, key)
 		if err != nil {
 			continue // expired between list and get
 		}
-		var r app.CircuitReport
+		var r circuitstatus.Report
 		if json.Unmarshal(e.Value(), &r) == nil {
 			out = append(out, r)
 		}

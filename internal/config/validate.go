@@ -330,16 +330,6 @@ func Resolve(path string, ref secret.Ref) (secret.Secret, error) {
 	return s, nil
 }
 
-// TargetKindsByName maps each target's name to its kind, as the policy
-// and the ingest look targets up.
-func TargetKindsByName(ts []Target) map[string]string {
-	m := make(map[string]string, len(ts))
-	for _, t := range ts {
-		m[t.Name] = t.Kind
-	}
-	return m
-}
-
 // ErrNoTarget is returned by (*Config).Target for an unknown name.
 var ErrNoTarget = errors.New("no such target")
 

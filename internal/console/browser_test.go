@@ -20,8 +20,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/quell-dev/quell/internal/actions"
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/config"
+	"github.com/quell-dev/quell/internal/ingestsvc"
 	"github.com/quell-dev/quell/internal/quelltest"
 	"github.com/quell-dev/quell/internal/secret"
 )
@@ -127,7 +127,7 @@ func startConsoleIngest(t *testing.T, p *quelltest.Pipeline) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- app.RunIngest(ctx, &cfg, app.IngestOptions{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		done <- ingestsvc.RunIngest(ctx, &cfg, ingestsvc.IngestOptions{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	}()
 	t.Cleanup(func() {
 		cancel()

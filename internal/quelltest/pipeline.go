@@ -19,15 +19,16 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/quell-dev/quell/internal/app"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/ingestsvc"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
 	cvsim "github.com/quell-dev/quell/internal/pam/commvault/sim"
 	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
 	"github.com/quell-dev/quell/internal/secret"
 	"github.com/quell-dev/quell/internal/sourceauth"
 	"github.com/quell-dev/quell/internal/telemetry"
+	"github.com/quell-dev/quell/internal/workersvc"
 )
 
 // Test credentials. They exist only in tests and the simulators.
@@ -52,7 +53,7 @@ policy:
 `
 
 // Pipeline is a whole Quell on loopback: embedded NATS, the BeyondInsight
-// simulator, ingest and worker, wired by internal/app exactly as the
+// simulator, ingest and worker, wired by internal/ingestsvc and internal/workersvc exactly as the
 // binaries wire them.
 type Pipeline struct {
 	NATS  *NATS
@@ -121,7 +122,7 @@ func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- app.RunIngest(ctx, p.Config, app.IngestOptions{Logger: p.logger("ingest"), Listener: ln, Telemetry: p.tel})
+		done <- ingestsvc.RunIngest(ctx, p.Config, ingestsvc.IngestOptions{Logger: p.logger("ingest"), Listener: ln, Telemetry: p.tel})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -211,7 +212,7 @@ func (p *Pipeline) StartWorker(t testing.TB) {
 	p.WorkerURL = "http://" + ln.Addr().String()
 	p.mu.Unlock()
 	go func() {
-		done <- app.RunWorker(ctx, p.Config, app.WorkerOptions{Logger: p.logger("worker"), Listener: ln,
+		done <- workersvc.RunWorker(ctx, p.Config, workersvc.WorkerOptions{Logger: p.logger("worker"), Listener: ln,
 			Telemetry: p.tel, Ready: func(string) { close(ready) }})
 	}()
 	select {

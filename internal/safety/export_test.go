@@ -8,7 +8,7 @@ import (
 )
 
 // Test hooks for the external tests, which need quelltest (and so cannot
-// live in this package: quelltest imports it through internal/app).
+// live in this package: quelltest imports it through internal/workersvc).
 
 // SetClock replaces the guard's clock.
 func SetClock(g *Guard, now func() time.Time) { g.now = now }

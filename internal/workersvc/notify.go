@@ -1,8 +1,7 @@
-package app
+package workersvc
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/notify"
-	"github.com/quell-dev/quell/internal/secret"
 )
 
 // buildNotifier resolves and compiles notifications.routes; nil when none
@@ -20,32 +18,11 @@ func buildNotifier(cfg *config.Config, js jetstream.JetStream, log *slog.Logger)
 	if len(n.Routes) == 0 {
 		return nil, nil
 	}
-	routes, err := NotifyRoutes(n)
+	routes, err := notify.ConfigRoutes(n)
 	if err != nil {
 		return nil, err
 	}
 	return notify.New(notify.Config{JS: js, Routes: routes, ConsoleURL: n.ConsoleURL, MaxAttempts: n.MaxAttempts, Logger: log})
-}
-
-// NotifyRoutes resolves each route's secrets and compiles its filter,
-// listing every problem; quellctl config check runs it too.
-func NotifyRoutes(n config.Notifications) ([]*notify.Route, error) {
-	cfgs := make([]notify.RouteConfig, 0, len(n.Routes))
-	for i, r := range n.Routes {
-		path := fmt.Sprintf("notifications.routes[%d]", i)
-		u, err := config.Resolve(path+".url", r.URL)
-		if err != nil {
-			return nil, err
-		}
-		var sig secret.Secret
-		if r.Secret != "" {
-			if sig, err = config.Resolve(path+".secret", r.Secret); err != nil {
-				return nil, err
-			}
-		}
-		cfgs = append(cfgs, notify.RouteConfig{Name: r.Name, Kind: r.Kind, URL: u, SigningSecret: sig, When: r.When})
-	}
-	return notify.Compile(cfgs)
 }
 
 // runNotifier runs n until ctx ends. A failure to start (JetStream not

@@ -1,4 +1,4 @@
-package app
+package process
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// serve runs srv on ln until ctx ends, then shuts it down gracefully:
+// Serve runs srv on ln until ctx ends, then shuts it down gracefully:
 // in-flight requests get up to grace to finish.
-func serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, log *slog.Logger) error {
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -31,7 +31,9 @@ func serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Du
 	return nil
 }
 
-func listen(addr string, ln net.Listener) (net.Listener, error) {
+// Listen returns ln when a caller provided one (tests pass a port-0
+// listener), or listens on addr.
+func Listen(addr string, ln net.Listener) (net.Listener, error) {
 	if ln != nil {
 		return ln, nil
 	}
@@ -42,7 +44,9 @@ func listen(addr string, ln net.Listener) (net.Listener, error) {
 	return l, nil
 }
 
-func newHTTPServer(h http.Handler) *http.Server {
+// NewHTTPServer returns a server for h with timeouts on every phase, so a
+// slow or stalled client cannot hold a connection open indefinitely.
+func NewHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 }

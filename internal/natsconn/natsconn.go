@@ -1,4 +1,4 @@
-package app
+package natsconn
 
 import (
 	"context"
@@ -57,8 +57,10 @@ func StreamOptions(cfg config.NATS) events.StreamOptions {
 	return o
 }
 
-// ensureStreams retries until the streams exist or ctx ends.
-func ensureStreams(ctx context.Context, js jetstream.JetStream, o events.StreamOptions) error {
+// EnsureStreams creates or updates Quell's streams and buckets, retrying
+// every second until they exist or ctx ends: the ingest may start before
+// the NATS it uses (or the worker embedding it) is up.
+func EnsureStreams(ctx context.Context, js jetstream.JetStream, o events.StreamOptions) error {
 	for {
 		attempt, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err := events.EnsureStreams(attempt, js, o)

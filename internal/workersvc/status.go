@@ -1,29 +1,18 @@
-package app
+package workersvc
 
 import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"regexp"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/quell-dev/quell/internal/circuitstatus"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/safety"
 	"github.com/quell-dev/quell/internal/targets"
 )
-
-// CircuitReport is a worker's view of one target's circuit, as stored in
-// the status bucket under circuit.<target>.<worker>.
-type CircuitReport struct {
-	Target string    `json:"target"`
-	State  string    `json:"state"`
-	Worker string    `json:"worker"`
-	At     time.Time `json:"at"`
-}
-
-var keyUnsafe = regexp.MustCompile(`[^-_=.a-zA-Z0-9]`)
 
 // reportCircuits writes every target's circuit state to the status bucket
 // now and every events.StatusInterval until ctx ends; entries expire when
@@ -38,9 +27,8 @@ func reportCircuits(ctx context.Context, js jetstream.JetStream, set *targets.Se
 	defer t.Stop()
 	for {
 		for target, state := range set.CircuitStates() {
-			b, _ := json.Marshal(CircuitReport{Target: target, State: state, Worker: worker, At: time.Now().UTC()})
-			key := "circuit." + target + "." + keyUnsafe.ReplaceAllString(worker, "_")
-			if _, err := kv.Put(ctx, key, b); err != nil && ctx.Err() == nil {
+			b, _ := json.Marshal(circuitstatus.Report{Target: target, State: state, Worker: worker, At: time.Now().UTC()})
+			if _, err := kv.Put(ctx, circuitstatus.Key(target, worker), b); err != nil && ctx.Err() == nil {
 				log.Warn("status report failed", "error", err)
 			}
 		}

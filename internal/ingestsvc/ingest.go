@@ -1,4 +1,4 @@
-package app
+package ingestsvc
 
 import (
 	"context"
@@ -6,10 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -20,9 +18,9 @@ import (
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/console"
 	"github.com/quell-dev/quell/internal/ingest"
-	"github.com/quell-dev/quell/internal/secret"
-	"github.com/quell-dev/quell/internal/sourceauth"
-	"github.com/quell-dev/quell/internal/sources"
+	"github.com/quell-dev/quell/internal/natsconn"
+	"github.com/quell-dev/quell/internal/process"
+	"github.com/quell-dev/quell/internal/sourcecfg"
 	"github.com/quell-dev/quell/internal/telemetry"
 )
 
@@ -43,7 +41,7 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	srcs, err := BuildSources(cfg)
+	srcs, err := sourcecfg.BuildSources(cfg)
 	if err != nil {
 		return err
 	}
@@ -53,7 +51,7 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 	}
 	// No reconnect buffer: a publish while disconnected must fail at once,
 	// so a 503 means "not stored", never "stored later from the buffer".
-	nc, js, err := Connect(cfg.NATS, "quell-ingest", false, nats.ReconnectBufSize(-1))
+	nc, js, err := natsconn.Connect(cfg.NATS, "quell-ingest", false, nats.ReconnectBufSize(-1))
 	if err != nil {
 		return err
 	}
@@ -61,7 +59,7 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 	ensured := make(chan struct{})
 	go func() {
 		defer close(ensured)
-		if err := ensureStreams(ctx, js, StreamOptions(cfg.NATS)); err != nil && ctx.Err() == nil {
+		if err := natsconn.EnsureStreams(ctx, js, natsconn.StreamOptions(cfg.NATS)); err != nil && ctx.Err() == nil {
 			log.Error("streams not ensured", "error", err)
 		}
 	}()
@@ -77,13 +75,13 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 		return err
 	}
 	icfg := ingest.Config{Sources: srcs, APITokens: tokens, Targets: config.TargetKindsByName(cfg.Targets), Supports: capability.Supports,
-		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, MaxItems: cfg.Ingest.MaxItemsPerRequest, DryRun: cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg),
-		SecretTargets: secretTargets(cfg), Logger: log, Mount: mountAll(httpAPI.Mount, scimRoutes, ui)}
+		JS: js, MaxBody: cfg.Ingest.MaxBodyBytes, MaxItems: cfg.Ingest.MaxItemsPerRequest, DryRun: cfg.Safety.DryRun, DryRunTargets: cfg.DryRunTargets(),
+		SecretTargets: cfg.SecretTargets(), Logger: log, Mount: mountAll(httpAPI.Mount, scimRoutes, ui)}
 	if o.Telemetry != nil {
 		icfg.Metrics = o.Telemetry.MetricsHandler
 		icfg.Telemetry = ingest.NewMetrics(o.Telemetry.Meter)
 	}
-	ln, err := listen(cfg.Ingest.Listen, o.Listener)
+	ln, err := process.Listen(cfg.Ingest.Listen, o.Listener)
 	if err != nil {
 		return err
 	}
@@ -92,7 +90,7 @@ func RunIngest(ctx context.Context, cfg *config.Config, o IngestOptions) error {
 		o.Ready(ln.Addr().String())
 	}
 	stopIndex := runIndexer(ctx, ensured, js, log)
-	err = serve(ctx, newHTTPServer(ingest.New(icfg)), ln, cfg.Ingest.ShutdownTimeout, log)
+	err = process.Serve(ctx, process.NewHTTPServer(ingest.New(icfg)), ln, cfg.Ingest.ShutdownTimeout, log)
 	stopIndex()
 	return err
 }
@@ -143,47 +141,6 @@ func runIndexer(ctx context.Context, ensured <-chan struct{}, js jetstream.JetSt
 	return func() { <-done }
 }
 
-// BuildSources builds each configured source's verifier and parser,
-// listing every problem by path.
-func BuildSources(cfg *config.Config) ([]ingest.Source, error) {
-	var out []ingest.Source
-	var problems []string
-	for i, s := range cfg.Sources {
-		path := fmt.Sprintf("sources[%d]", i)
-		var secrets []secret.Secret
-		for j, ref := range s.Auth.Secrets {
-			sec, err := config.Resolve(fmt.Sprintf("%s.auth.secrets[%d]", path, j), ref)
-			if err != nil {
-				problems = append(problems, err.Error())
-				continue
-			}
-			secrets = append(secrets, sec)
-		}
-		a := s.Auth
-		v, err := sourceauth.New(sourceauth.Config{Scheme: a.Scheme, Secrets: secrets, Username: a.Username, Tolerance: a.Tolerance,
-			Header: a.Header, Prefix: a.Prefix, Encoding: a.Encoding, Signed: a.Signed, TimestampHeader: a.TimestampHeader, IDHeader: a.IDHeader})
-		if err != nil && len(secrets) == len(s.Auth.Secrets) {
-			problems = append(problems, fmt.Sprintf("%s.auth: %s", path, strings.ReplaceAll(err.Error(), "\n", "; ")))
-		}
-		src := ingest.Source{Name: s.Name, Kind: s.Kind, Verifier: v}
-		parser, err := sources.New(s.Kind, s.Name, s.Mapping)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s.%v", path, err))
-		}
-		switch p := parser.(type) {
-		case sources.Parser:
-			src.Parser = p
-		case sources.HRParser:
-			src.HRParser = p
-		}
-		out = append(out, src)
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("sources:\n  %s", strings.Join(problems, "\n  "))
-	}
-	return out, nil
-}
-
 func apiTokens(cfg *config.Config) ([]ingest.APIToken, error) {
 	var out []ingest.APIToken
 	for i, t := range cfg.Ingest.APITokens {
@@ -201,19 +158,3 @@ func apiTokens(cfg *config.Config) ([]ingest.APIToken, error) {
 }
 
 var _ http.Handler = (*ingest.Server)(nil)
-
-// ParsePayload turns a sender's payload into the events the ingest would
-// store for the source named source, without publishing anything; quellctl
-// policy test uses it.
-func ParsePayload(cfg *config.Config, source string, body []byte, now time.Time) ([]cloudevents.Event, error) {
-	srcs, err := BuildSources(cfg)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range srcs {
-		if s.Name == source {
-			return ingest.Normalize(s, body, "policy-test", now)
-		}
-	}
-	return nil, fmt.Errorf("no source %q in the configuration", source)
-}

@@ -1,4 +1,4 @@
-package app
+package workersvc
 
 import (
 	"context"
@@ -21,8 +21,10 @@ import (
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/ledger"
+	"github.com/quell-dev/quell/internal/natsconn"
 	"github.com/quell-dev/quell/internal/natsembed"
 	"github.com/quell-dev/quell/internal/policy"
+	"github.com/quell-dev/quell/internal/process"
 	"github.com/quell-dev/quell/internal/safety"
 	"github.com/quell-dev/quell/internal/secretstore"
 	"github.com/quell-dev/quell/internal/targets"
@@ -76,12 +78,12 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 		natsCfg.URL = srv.ClientURL()
 		log.Info("embedded NATS started", "url", natsCfg.URL, "store_dir", natsCfg.Embedded.StoreDir)
 	}
-	nc, js, err := Connect(natsCfg, "quell-worker", true)
+	nc, js, err := natsconn.Connect(natsCfg, "quell-worker", true)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	if err := events.EnsureStreams(ctx, js, StreamOptions(natsCfg)); err != nil {
+	if err := events.EnsureStreams(ctx, js, natsconn.StreamOptions(natsCfg)); err != nil {
 		return err
 	}
 	id := owner()
@@ -175,7 +177,7 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
 			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling, RedeliveryDelay: cfg.Worker.RedeliveryDelay},
 		MaxAttempts: cfg.Worker.MaxAttempts,
-		DryRun:      cfg.Safety.DryRun, DryRunTargets: dryRunTargets(cfg), Logger: log,
+		DryRun:      cfg.Safety.DryRun, DryRunTargets: cfg.DryRunTargets(), Logger: log,
 	})
 	wcfg := worker.Config{NC: nc, JS: js, Policy: engine, Executor: exec, Concurrency: cfg.Worker.Concurrency,
 		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log, ID: id,
@@ -198,22 +200,6 @@ func lease(cfg *config.Config) time.Duration {
 		slowest = max(slowest, t.Timeout)
 	}
 	return cfg.Worker.Retry.MaxElapsed + 2*slowest + cfg.Worker.AckWait
-}
-
-func dryRunTargets(cfg *config.Config) map[string]bool {
-	m := map[string]bool{}
-	for _, t := range cfg.Targets {
-		m[t.Name] = t.DryRun
-	}
-	return m
-}
-
-func secretTargets(cfg *config.Config) map[string]bool {
-	m := map[string]bool{}
-	for _, t := range cfg.Targets {
-		m[t.Name] = len(t.SecretRecipients) > 0
-	}
-	return m
 }
 
 func owner() string {
@@ -246,7 +232,7 @@ func serveWorkerHTTP(ctx context.Context, cfg *config.Config, js jetstream.JetSt
 	if o.Telemetry != nil {
 		mux.Handle("GET /metrics", o.Telemetry.MetricsHandler)
 	}
-	ln, err := listen(cfg.Worker.Listen, o.Listener)
+	ln, err := process.Listen(cfg.Worker.Listen, o.Listener)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +240,7 @@ func serveWorkerHTTP(ctx context.Context, cfg *config.Config, js jetstream.JetSt
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := serve(hctx, newHTTPServer(mux), ln, 5*time.Second, log); err != nil {
+		if err := process.Serve(hctx, process.NewHTTPServer(mux), ln, 5*time.Second, log); err != nil {
 			log.Error("worker http", "error", err)
 		}
 	}()
