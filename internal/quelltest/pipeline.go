@@ -53,8 +53,8 @@ policy:
 `
 
 // Pipeline is a whole Quell on loopback: embedded NATS, the BeyondInsight
-// simulator, ingest and worker, wired by internal/ingestsvc and internal/workersvc exactly as the
-// binaries wire them.
+// simulator, ingest and worker, wired by internal/ingestsvc and
+// internal/workersvc exactly as the binaries wire them.
 type Pipeline struct {
 	NATS  *NATS
 	BI    *sim.Server
