@@ -21,6 +21,7 @@ import (
 
 	"github.com/quell-dev/quell/internal/api/auth"
 	"github.com/quell-dev/quell/internal/api/index"
+	"github.com/quell-dev/quell/internal/apierr"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/ledger"
 	"github.com/quell-dev/quell/internal/safety"
@@ -129,7 +130,7 @@ func (a *API) route(mux *http.ServeMux, pattern string, scope auth.Scope, h hand
 				log = a.cfg.Logger.ErrorContext
 			}
 			log(r.Context(), "API request failed", "route", pattern, "status", e.Status, "code", e.Code, "error", err)
-			writeJSON(w, e.Status, errorBody(e))
+			writeJSON(w, e.Status, apierr.Body(e))
 			return
 		}
 		writeJSON(w, status, body)
@@ -203,10 +204,8 @@ func decodeBody(r *http.Request, v any) error {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	apierr.WriteJSON(w, status, v)
 }
 
 // who is how a token is named on what it did: ApprovedBy, a rejection's

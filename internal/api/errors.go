@@ -5,20 +5,13 @@ import (
 	"net/http"
 
 	"github.com/quell-dev/quell/internal/api/auth"
+	"github.com/quell-dev/quell/internal/apierr"
 )
 
-// Error is an API error with the status and code the client sees.
-type Error struct {
-	Status  int
-	Code    string
-	Message string
-}
+// Error is the API error the client sees.
+type Error = apierr.Error
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
-
-func apiError(status int, code, msg string) *Error {
-	return &Error{Status: status, Code: code, Message: msg}
-}
+func apiError(status int, code, msg string) *Error { return apierr.New(status, code, msg) }
 
 var (
 	errUnauthorized = apiError(http.StatusUnauthorized, "unauthorized", "missing or invalid credentials")
@@ -46,8 +39,4 @@ func toError(err error) *Error {
 	default:
 		return apiError(http.StatusInternalServerError, "internal", "internal error")
 	}
-}
-
-func errorBody(e *Error) any {
-	return map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}}
 }

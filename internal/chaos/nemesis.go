@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/quell-dev/quell/internal/clock"
 )
 
 // Fault is one scheduled act of the nemesis.
@@ -160,7 +162,7 @@ func (n *Nemesis) apply(ctx context.Context, f *Fault) error {
 		p, ready := e.proc(f.Victim)
 		f.Hit = f.Victim
 		p.Kill()
-		sleep(ctx, f.Hold)
+		clock.Sleep(ctx, f.Hold)
 		f.End = time.Now()
 		if err := p.Start(); err != nil {
 			return err
@@ -172,7 +174,7 @@ func (n *Nemesis) apply(ctx context.Context, f *Fault) error {
 		if err := p.Signal(syscall.SIGSTOP); err != nil {
 			return err
 		}
-		sleep(ctx, f.Hold)
+		clock.Sleep(ctx, f.Hold)
 		f.End = time.Now()
 		if err := p.Signal(syscall.SIGCONT); err != nil {
 			return err
@@ -185,7 +187,7 @@ func (n *Nemesis) apply(ctx context.Context, f *Fault) error {
 		}
 		f.Hit = node.Name
 		node.Proc.Kill()
-		sleep(ctx, f.Hold)
+		clock.Sleep(ctx, f.Hold)
 		f.End = time.Now()
 		if err := node.Proc.Start(); err != nil {
 			return err
@@ -203,20 +205,8 @@ func (n *Nemesis) recover(ctx context.Context, f *Fault, ok func(context.Context
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return fmt.Errorf("not recovered within 2m")
 		}
-		sleep(ctx, 100*time.Millisecond)
+		clock.Sleep(ctx, 100*time.Millisecond)
 	}
 	f.Recovery = time.Since(f.End)
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/quell-dev/quell/internal/clock"
 	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
@@ -58,7 +59,7 @@ func (n *Nemesis) targetFault(ctx context.Context, f *Fault) error {
 			return err
 		}
 	}
-	sleep(ctx, f.Hold)
+	clock.Sleep(ctx, f.Hold)
 	if err := sim.clear(ctx); err != nil {
 		return err
 	}

@@ -95,27 +95,9 @@ type HREmployee struct {
 	Raw           json.RawMessage `json:"raw,omitempty"`
 }
 
-// ActionResult is the data of the action.completed / failed / skipped events.
-type ActionResult struct {
-	Action actions.Action `json:"action"`
-	Status actions.Status `json:"status"`
-	// Reason says why it was skipped or failed, or what was done.
-	Reason  string          `json:"reason,omitempty"`
-	Outcome actions.Outcome `json:"outcome"`
-	// ErrorClass is "transient" or "permanent" for failures.
-	ErrorClass string `json:"error_class,omitempty"`
-	// Guard is set when a safety guard skipped the action: "refused"
-	// (protected account), "parked" (waiting for approval) or "rejected".
-	Guard string `json:"guard,omitempty"`
-	// Attempts counts target calls made across all deliveries of this action.
-	Attempts   int `json:"attempts"`
-	Deliveries int `json:"deliveries"`
-	// Replays counts how often the action was replayed from the DLQ.
-	Replays    int       `json:"replays,omitempty"`
-	Worker     string    `json:"worker,omitempty"`
-	StartedAt  time.Time `json:"started_at"`
-	FinishedAt time.Time `json:"finished_at"`
-}
+// ActionResult is the data of the action.completed / failed / skipped
+// events: the executor's [actions.Result], as published.
+type ActionResult = actions.Result
 
 // ResultType maps an action status to its event type.
 func ResultType(s actions.Status) string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/api/auth"
+	"github.com/quell-dev/quell/internal/apierr"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -133,4 +134,4 @@ func parseUser(raw json.RawMessage) (actions.UserRef, error) {
 	return u, nil
 }
 
-func badRequest(msg string) error { return apiError(http.StatusBadRequest, "invalid_request", msg) }
+func badRequest(msg string) error { return apierr.New(http.StatusBadRequest, "invalid_request", msg) }

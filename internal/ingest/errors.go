@@ -1,43 +1,33 @@
 package ingest
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 
+	"github.com/quell-dev/quell/internal/apierr"
 	"github.com/quell-dev/quell/internal/sourceauth"
 	"github.com/quell-dev/quell/internal/sources"
 )
 
-// Error is an API error with the code and status the client sees.
-type Error struct {
-	Status  int
-	Code    string
-	Message string
-}
-
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
-
-func apiError(status int, code, msg string) *Error {
-	return &Error{Status: status, Code: code, Message: msg}
-}
+// Error is the API error the client sees.
+type Error = apierr.Error
 
 // Errors the handlers return.
 var (
-	errUnknownSource = apiError(http.StatusNotFound, "unknown_source", "no source of that name is configured")
-	errUnauthorized  = apiError(http.StatusUnauthorized, "unauthorized", "missing or invalid credentials")
-	errTooLarge      = apiError(http.StatusRequestEntityTooLarge, "body_too_large", "request body exceeds the limit")
-	errMediaType     = apiError(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json")
-	errUnavailable   = apiError(http.StatusServiceUnavailable, "unavailable", "the event store did not acknowledge the write; retry")
+	errUnknownSource = apierr.New(http.StatusNotFound, "unknown_source", "no source of that name is configured")
+	errUnauthorized  = apierr.New(http.StatusUnauthorized, "unauthorized", "missing or invalid credentials")
+	errTooLarge      = apierr.New(http.StatusRequestEntityTooLarge, "body_too_large", "request body exceeds the limit")
+	errMediaType     = apierr.New(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json")
+	errUnavailable   = apierr.New(http.StatusServiceUnavailable, "unavailable", "the event store did not acknowledge the write; retry")
 	// errNATSDown shares errUnavailable's code, so one alert covers both.
-	errNATSDown = apiError(http.StatusServiceUnavailable, "unavailable", "NATS unavailable: not connected to the event store; retry")
+	errNATSDown = apierr.New(http.StatusServiceUnavailable, "unavailable", "NATS unavailable: not connected to the event store; retry")
 	// A body the client did not finish sending is the client's fault, not
 	// ours: it must not look like a 5xx to whoever alerts on those.
-	errBodyIncomplete = apiError(http.StatusBadRequest, "body_incomplete", "the request body ended before it was complete")
-	errBodyTimeout    = apiError(http.StatusRequestTimeout, "body_timeout", "the request body was not received in time")
+	errBodyIncomplete = apierr.New(http.StatusBadRequest, "body_incomplete", "the request body ended before it was complete")
+	errBodyTimeout    = apierr.New(http.StatusRequestTimeout, "body_timeout", "the request body was not received in time")
 )
 
 // toAPIError maps any handler error to the one status and code the client
@@ -53,9 +43,9 @@ func toAPIError(err error) *Error {
 	case isAuthError(err):
 		return errUnauthorized
 	case errors.Is(err, sources.ErrMalformed):
-		return apiError(http.StatusBadRequest, "malformed_payload", err.Error())
+		return apierr.New(http.StatusBadRequest, "malformed_payload", err.Error())
 	default:
-		return apiError(http.StatusInternalServerError, "internal", "internal error")
+		return apierr.New(http.StatusInternalServerError, "internal", "internal error")
 	}
 }
 
@@ -83,7 +73,7 @@ func tooManyItems(n, limit int) error {
 	if n <= limit {
 		return nil
 	}
-	return apiError(http.StatusRequestEntityTooLarge, "too_many_items",
+	return apierr.New(http.StatusRequestEntityTooLarge, "too_many_items",
 		fmt.Sprintf("the request carries %d events; at most %d are accepted per request (ingest.max_items_per_request): split it", n, limit))
 }
 
@@ -95,14 +85,4 @@ func isAuthError(err error) bool {
 		}
 	}
 	return false
-}
-
-func writeError(w http.ResponseWriter, e *Error) {
-	writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/quell-dev/quell/internal/apierr"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -36,16 +37,16 @@ const maxChallenge = 512
 func (s *Server) verifyHook(w http.ResponseWriter, r *http.Request) {
 	src, ok := s.sources[r.PathValue("source")]
 	if !ok || src.Kind != "okta" {
-		writeError(w, toAPIError(errUnknownSource))
+		apierr.Write(w, toAPIError(errUnknownSource))
 		return
 	}
 	challenge := r.Header.Get("X-Okta-Verification-Challenge")
 	if challenge == "" || len(challenge) > maxChallenge || strings.IndexFunc(challenge, notPrintable) >= 0 {
-		writeError(w, toAPIError(apiError(http.StatusBadRequest, "malformed_payload",
+		apierr.Write(w, toAPIError(apierr.New(http.StatusBadRequest, "malformed_payload",
 			"X-Okta-Verification-Challenge missing, longer than 512 bytes or not printable")))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"verification": challenge})
+	apierr.WriteJSON(w, http.StatusOK, map[string]string{"verification": challenge})
 }
 
 func notPrintable(r rune) bool { return !unicode.IsPrint(r) }

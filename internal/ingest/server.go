@@ -16,6 +16,7 @@ import (
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/api/auth"
+	"github.com/quell-dev/quell/internal/apierr"
 	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/sourceauth"
 )
@@ -112,7 +113,9 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /v1/webhooks/{source}", s.verifyHook)
 	s.route("POST /v1/events", s.cloudEvents)
 	s.route("POST /v1/actions", s.action)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		apierr.WriteJSON(w, 200, map[string]string{"status": "ok"})
+	})
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	if cfg.Metrics != nil {
 		s.mux.Handle("GET /metrics", cfg.Metrics)
@@ -152,11 +155,11 @@ func (s *Server) route(pattern string, h apiHandler) {
 			e := toAPIError(err)
 			s.cfg.Logger.InfoContext(r.Context(), "request rejected", "route", name, "source", label, "status", e.Status, "code", e.Code, "error", err)
 			s.cfg.Telemetry.request(r.Context(), label, e.Code, s.cfg.Now().Sub(start))
-			writeError(w, e)
+			apierr.Write(w, e)
 			return
 		}
 		s.cfg.Telemetry.request(r.Context(), label, "accepted", s.cfg.Now().Sub(start))
-		writeJSON(w, cmp.Or(res.status, http.StatusAccepted), res)
+		apierr.WriteJSON(w, cmp.Or(res.status, http.StatusAccepted), res)
 	})
 	s.mux.Handle(pattern, otelhttp.NewHandler(handler, "POST "+name))
 }
@@ -165,10 +168,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
 	if err := events.CheckStreams(ctx, s.cfg.JS); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+		apierr.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	apierr.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // publishAll stores evs on subject and returns their ids; it fails as a
@@ -212,7 +215,7 @@ func (s *Server) bearer(r *http.Request, scope auth.Scope) (string, error) {
 	t, err := auth.Tokens(s.cfg.APITokens).Require(r, scope)
 	switch {
 	case errors.Is(err, auth.ErrForbidden):
-		return "", apiError(http.StatusForbidden, "forbidden", err.Error())
+		return "", apierr.New(http.StatusForbidden, "forbidden", err.Error())
 	case err != nil:
 		return "", errUnauthorized
 	}

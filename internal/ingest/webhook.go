@@ -16,6 +16,7 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"github.com/quell-dev/quell/internal/api/auth"
+	"github.com/quell-dev/quell/internal/apierr"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -123,10 +124,10 @@ func parse(src Source, body []byte, now time.Time) (string, []any, error) {
 
 func checkDeliveryID(id string) error {
 	if len(id) > maxDeliveryID {
-		return apiError(http.StatusBadRequest, "malformed_payload", fmt.Sprintf("delivery id longer than %d bytes", maxDeliveryID))
+		return apierr.New(http.StatusBadRequest, "malformed_payload", fmt.Sprintf("delivery id longer than %d bytes", maxDeliveryID))
 	}
 	if strings.IndexFunc(id, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }) >= 0 {
-		return apiError(http.StatusBadRequest, "malformed_payload", "delivery id contains spaces or control characters")
+		return apierr.New(http.StatusBadRequest, "malformed_payload", "delivery id contains spaces or control characters")
 	}
 	return nil
 }
@@ -177,14 +178,14 @@ func (s *Server) publishCloudEvents(r *http.Request, sourceName string) (accepte
 		evs = []cloudevents.Event{*ev}
 	}
 	if len(evs) == 0 {
-		return accepted{}, apiError(http.StatusBadRequest, "malformed_payload", "empty batch")
+		return accepted{}, apierr.New(http.StatusBadRequest, "malformed_payload", "empty batch")
 	}
 	if err := tooManyItems(len(evs), s.cfg.MaxItems); err != nil {
 		return accepted{}, err
 	}
 	for i, ev := range evs {
 		if err := ev.Validate(); err != nil {
-			return accepted{}, apiError(http.StatusBadRequest, "malformed_payload", fmt.Sprintf("event %d: %v", i, err))
+			return accepted{}, apierr.New(http.StatusBadRequest, "malformed_payload", fmt.Sprintf("event %d: %v", i, err))
 		}
 	}
 	return s.publishAll(r.Context(), func(ev cloudevents.Event) string {
@@ -195,5 +196,5 @@ func (s *Server) publishCloudEvents(r *http.Request, sourceName string) (accepte
 func malformed(err error) error {
 	// The SDK reports an unknown content type as its own error; either way
 	// the client sent something that is not a CloudEvent.
-	return apiError(http.StatusBadRequest, "malformed_payload", "not a CloudEvent: "+err.Error())
+	return apierr.New(http.StatusBadRequest, "malformed_payload", "not a CloudEvent: "+err.Error())
 }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/clock"
 	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
 )
@@ -100,7 +101,7 @@ func (n *Notifier) consume(ctx context.Context, r *Route, cons jetstream.Consume
 		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
 			n.cfg.Logger.WarnContext(ctx, "notify fetch failed", "route", r.cfg.Name, "error", err)
-			sleep(ctx, time.Second)
+			clock.Sleep(ctx, time.Second)
 			continue
 		}
 		for msg := range batch.Messages() {
@@ -184,13 +185,4 @@ func (n *Notifier) delay(attempt int) time.Duration {
 		}
 	}
 	return d
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/clock"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
 )
@@ -130,7 +131,7 @@ func (g *Guard) count(ctx context.Context, key string, r config.BlastRadius) (bo
 			_, err = g.limits.Update(ctx, key, w.encode(), rev)
 		}
 		if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			if !sleep(ctx, time.Duration(rand.Int64N(int64(time.Millisecond)*int64(1+try%8)))) {
+			if !clock.Sleep(ctx, time.Duration(rand.Int64N(int64(time.Millisecond)*int64(1+try%8)))) {
 				return false, ctx.Err()
 			}
 			continue
@@ -156,17 +157,6 @@ func classifyKV(err error) error {
 func windowKey(target, kind string) string { return "blast." + target + "." + kind }
 
 func admittedKey(actionID string) string { return "admitted." + actionID }
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
 
 // WindowState is one blast-radius window as operators see it.
 type WindowState struct {

@@ -152,5 +152,5 @@ func (w *Worker) failedResult(ctx context.Context, data []byte, deliveries int, 
 	now := w.cfg.Now()
 	w.cfg.Metrics.actionDone(ctx, a, actions.StatusFailed, 0)
 	return w.publishResult(ctx, actions.Result{Action: a, Status: actions.StatusFailed, Reason: reason,
-		ErrorClass: actions.ClassTransient.String(), StartedAt: now, FinishedAt: now}, deliveries, 0)
+		ErrorClass: actions.ClassTransient.String(), Deliveries: deliveries, Worker: w.cfg.ID, StartedAt: now, FinishedAt: now})
 }

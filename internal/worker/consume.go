@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/quell-dev/quell/internal/clock"
 )
 
 // Pull timing. JetStream answers a pull it cannot hold (its waiting list
@@ -91,7 +93,7 @@ func (l loop) pullRound(stop, work context.Context, free int, slots chan struct{
 	batch, err := l.cons.Fetch(free, jetstream.FetchContext(fctx), jetstream.FetchHeartbeat(pullHeartbeat))
 	if err != nil {
 		l.log.Warn("consumer fetch failed", "consumer", l.name, "error", err)
-		sleepCtx(stop, time.Second)
+		clock.Sleep(stop, time.Second)
 		return 0
 	}
 	started := 0
@@ -113,7 +115,7 @@ func (l loop) pullRound(stop, work context.Context, free int, slots chan struct{
 		// The pull was refused at once (no responders while the
 		// consumer's leader is elected after a node died): pulling again
 		// at once would spin, thousands of pulls a second.
-		sleepCtx(stop, fetchRetryDelay)
+		clock.Sleep(stop, fetchRetryDelay)
 	}
 	return started
 }
@@ -155,15 +157,4 @@ func (l loop) withHeartbeat(ctx context.Context, msg jetstream.Msg) {
 		}
 	}()
 	l.handle(ctx, msg)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/executor"
 )
 
 // execute handles one action request message.
@@ -34,16 +35,11 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 	defer span.End()
 	log := w.cfg.Logger.With("action_id", a.ID, "event_id", a.Cause, "action", a.Kind, "target", a.Target, "user", a.User.String())
 
-	md, _ := msg.Metadata()
-	d := actions.Delivery{}
-	if md != nil {
-		d.Num = int(md.NumDelivered)
-	}
-	replays, _ := strconv.Atoi(msg.Headers().Get(dlq.HeaderReplays))
+	d := delivery(msg)
 	dec := w.cfg.Executor.Execute(w.callContext(ctx, a.ID), a, d)
 	switch dec.Verdict {
-	case actions.Finish:
-		if err := w.publishResult(ctx, dec.Result, d.Num, replays); err != nil {
+	case executor.Finish:
+		if err := w.publishResult(ctx, dec.Result); err != nil {
 			log.ErrorContext(ctx, "publish result failed; action will be redelivered and its result republished from the ledger", "error", err)
 			_ = msg.NakWithDelay(time.Second)
 			return
@@ -56,12 +52,12 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 		}
 		log.InfoContext(ctx, "action "+string(dec.Result.Status), "reason", dec.Result.Reason, "attempts", dec.Result.Attempts, "replayed", dec.Result.Replayed)
 		_ = msg.DoubleAck(ctx)
-	case actions.Redeliver:
+	case executor.Redeliver:
 		log.WarnContext(ctx, "action will be redelivered", "delay", dec.Delay.String(), "delivery", d.Num, "error", dec.Err)
 		_ = msg.NakWithDelay(dec.Delay)
-	case actions.DeadLetter:
+	case executor.DeadLetter:
 		span.SetStatus(codes.Error, dec.Result.Reason)
-		if err := w.publishResult(ctx, dec.Result, d.Num, replays); err != nil {
+		if err := w.publishResult(ctx, dec.Result); err != nil {
 			log.ErrorContext(ctx, "publish failed result", "error", err)
 			_ = msg.NakWithDelay(time.Second)
 			return
@@ -72,11 +68,18 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 	}
 }
 
-func (w *Worker) publishResult(ctx context.Context, r actions.Result, deliveries, replays int) error {
-	ev, err := events.NewResult(events.ActionResult{
-		Action: r.Action, Status: r.Status, Reason: r.Reason, Outcome: r.Outcome, ErrorClass: r.ErrorClass,
-		Attempts: r.Attempts, Deliveries: deliveries, Replays: replays, Worker: w.cfg.ID, Guard: r.Guard, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
-	})
+// delivery reads the delivery number and the DLQ replay count of msg.
+func delivery(msg jetstream.Msg) executor.Delivery {
+	var d executor.Delivery
+	if md, _ := msg.Metadata(); md != nil {
+		d.Num = int(md.NumDelivered)
+	}
+	d.Replays, _ = strconv.Atoi(msg.Headers().Get(dlq.HeaderReplays))
+	return d
+}
+
+func (w *Worker) publishResult(ctx context.Context, r actions.Result) error {
+	ev, err := events.NewResult(r)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func (m *Metrics) guard(ctx context.Context, a actions.Action) {
 	m.guarded.Add(ctx, 1, metric.WithAttributes(attribute.String("target", a.Target), attribute.String("action", string(a.Kind))))
 }
 
-// Retry counts one retry of a transient error (actions.ExecutorConfig.OnRetry).
+// Retry counts one retry of a transient error ([executor.Config].OnRetry).
 func (m *Metrics) Retry(ctx context.Context, a actions.Action) {
 	m.retries.Add(ctx, 1, metric.WithAttributes(attribute.String("target", a.Target), attribute.String("action", string(a.Kind))))
 }

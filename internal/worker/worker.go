@@ -2,10 +2,13 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
+	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel"
@@ -14,15 +17,18 @@ import (
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/executor"
 	"github.com/quell-dev/quell/internal/policy"
 )
 
 // Config wires a Worker.
 type Config struct {
-	NC       *nats.Conn
-	JS       jetstream.JetStream
-	Policy   *policy.Engine
-	Executor *actions.Executor
+	NC *nats.Conn
+	JS jetstream.JetStream
+	// Policy plans the actions an event calls for (a [policy.Engine]).
+	Policy Planner
+	// Executor carries out one delivery of an action (an [executor.Executor]).
+	Executor Executor
 	// Concurrency is how many messages each consumer works at once.
 	Concurrency int
 	// MaxDeliveries is the consumers' MaxDeliver (the crash-loop backstop).
@@ -47,6 +53,17 @@ type Config struct {
 	Ready func()
 }
 
+// Planner turns an event into the actions its matching rules call for.
+type Planner interface {
+	Plan(ev cloudevents.Event, now time.Time) ([]policy.RuleResult, error)
+}
+
+// Executor runs one delivery of an action and says what to do with its
+// message.
+type Executor interface {
+	Execute(ctx context.Context, a actions.Action, d executor.Delivery) executor.Decision
+}
+
 // Worker runs the planner and the executor.
 type Worker struct {
 	cfg    Config
@@ -54,8 +71,41 @@ type Worker struct {
 	tracer trace.Tracer
 }
 
-// New returns a Worker.
-func New(cfg Config) *Worker {
+// ErrInvalidConfig is wrapped by every error [New] returns.
+var ErrInvalidConfig = errors.New("invalid worker configuration")
+
+func (c Config) validate() error {
+	var problems []string
+	if c.JS == nil || c.NC == nil {
+		problems = append(problems, "no NATS connection")
+	}
+	if c.Policy == nil {
+		problems = append(problems, "no policy")
+	}
+	if c.Executor == nil {
+		problems = append(problems, "no executor")
+	}
+	if c.Concurrency < 1 {
+		problems = append(problems, fmt.Sprintf("concurrency %d: must be at least 1", c.Concurrency))
+	}
+	if c.MaxDeliveries < 1 {
+		problems = append(problems, fmt.Sprintf("max deliveries %d: must be at least 1", c.MaxDeliveries))
+	}
+	if c.AckWait <= 0 {
+		problems = append(problems, fmt.Sprintf("ack wait %s: must be positive", c.AckWait))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalidConfig, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// New returns a Worker, or an error wrapping [ErrInvalidConfig] that names
+// every problem with cfg.
+func New(cfg Config) (*Worker, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -65,7 +115,7 @@ func New(cfg Config) *Worker {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)
 	}
-	return &Worker{cfg: cfg, pub: events.NewPublisher(cfg.JS), tracer: otel.Tracer("github.com/quell-dev/quell/internal/worker")}
+	return &Worker{cfg: cfg, pub: events.NewPublisher(cfg.JS), tracer: otel.Tracer("github.com/quell-dev/quell/internal/worker")}, nil
 }
 
 // Run consumes until ctx is done, then drains: in-flight messages get

@@ -20,6 +20,7 @@ import (
 	"github.com/quell-dev/quell/internal/capability"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/executor"
 	"github.com/quell-dev/quell/internal/ledger"
 	"github.com/quell-dev/quell/internal/natsconn"
 	"github.com/quell-dev/quell/internal/natsembed"
@@ -170,26 +171,28 @@ func newWorker(ctx context.Context, cfg *config.Config, nc *nats.Conn, js jetstr
 	if err != nil {
 		return nil, err
 	}
-	r := cfg.Worker.Retry
-	exec := actions.NewExecutor(actions.ExecutorConfig{
-		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: id, Lease: lease(cfg),
-		Safety: guard, ProtectedGroups: cfg.Safety.Protected.Groups,
-		Retry: actions.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
-			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling, RedeliveryDelay: cfg.Worker.RedeliveryDelay},
-		MaxAttempts: cfg.Worker.MaxAttempts,
-		DryRun:      cfg.Safety.DryRun, DryRunTargets: cfg.DryRunTargets(), Logger: log,
-	})
-	wcfg := worker.Config{NC: nc, JS: js, Policy: engine, Executor: exec, Concurrency: cfg.Worker.Concurrency,
-		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log, ID: id,
-		Replicas: cfg.NATS.Replicas, Fence: LeaseFence(led, id, time.Now), Ready: ready}
+	metrics := worker.NewMetrics(nil)
 	if tel != nil {
-		wcfg.Metrics = worker.NewMetrics(tel.Meter)
-		exec.OnRetry(wcfg.Metrics.Retry)
+		metrics = worker.NewMetrics(tel.Meter)
 		if err := worker.ObserveQueues(tel.Meter, js); err != nil {
 			return nil, err
 		}
 	}
-	return worker.New(wcfg), nil
+	r := cfg.Worker.Retry
+	exec, err := executor.New(executor.Config{
+		Targets: tset.Targets, Ledger: led, Locker: led, Secrets: secrets, Owner: id, Lease: lease(cfg),
+		Safety: guard, ProtectedGroups: cfg.Safety.Protected.Groups, OnRetry: metrics.Retry,
+		Retry: executor.RetryPolicy{InitialInterval: r.InitialInterval, MaxInterval: r.MaxInterval, Multiplier: r.Multiplier,
+			MaxElapsed: r.MaxElapsed, RetryAfterCeiling: r.RetryAfterCeiling, RedeliveryDelay: cfg.Worker.RedeliveryDelay},
+		MaxAttempts: cfg.Worker.MaxAttempts,
+		DryRun:      cfg.Safety.DryRun, DryRunTargets: cfg.DryRunTargets(), Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return worker.New(worker.Config{NC: nc, JS: js, Policy: engine, Executor: exec, Concurrency: cfg.Worker.Concurrency,
+		MaxDeliveries: cfg.Worker.MaxDeliveries, AckWait: cfg.Worker.AckWait, Drain: cfg.Worker.ShutdownTimeout, Logger: log, ID: id,
+		Replicas: cfg.NATS.Replicas, Fence: LeaseFence(led, id, time.Now), Ready: ready, Metrics: metrics})
 }
 
 // lease covers one whole delivery: the retry budget, a call in flight when

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/clock"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -86,7 +87,7 @@ func (ix *Indexer) follow(ctx context.Context, stream, filter string, apply appl
 			return nil
 		}
 		ix.log.Warn("index consumer not bound yet", "stream", stream, "error", err)
-		sleep(ctx, retryDelay)
+		clock.Sleep(ctx, retryDelay)
 	}
 	for ctx.Err() == nil {
 		ix.pull(ctx, stream, cons, apply)
@@ -101,7 +102,7 @@ func (ix *Indexer) pull(ctx context.Context, stream string, cons jetstream.Consu
 	if err != nil {
 		if ctx.Err() == nil {
 			ix.log.Warn("index fetch failed", "stream", stream, "error", err)
-			sleep(ctx, retryDelay)
+			clock.Sleep(ctx, retryDelay)
 		}
 		return
 	}
@@ -113,7 +114,7 @@ func (ix *Indexer) pull(ctx context.Context, stream string, cons jetstream.Consu
 	if n == 0 && batch.Error() != nil && !isExpiry(batch.Error()) {
 		// Refused at once (no responders during a leader election):
 		// pulling again at once would spin.
-		sleep(ctx, retryDelay)
+		clock.Sleep(ctx, retryDelay)
 	}
 }
 
@@ -144,15 +145,6 @@ func (ix *Indexer) handle(ctx context.Context, stream string, m jetstream.Msg, a
 
 func isExpiry(err error) bool {
 	return errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 type undecodableError struct{ err error }

@@ -1,22 +1,12 @@
-package actions
+package executor
 
 import (
 	"context"
 	"fmt"
 	"net/http"
 	"strings"
-)
 
-// DetailEffect is the Details key that says who made an effect found
-// already in place: EffectEarlierAttempt when one of this action's own
-// writes was sent and its answer lost (Quell most likely made it), and
-// EffectPossiblyEarlierAttempt when an attempt was interrupted without
-// recording whether it sent anything (it may have, or another action on
-// the same user may have).
-const (
-	DetailEffect                 = "effect"
-	EffectEarlierAttempt         = "earlier_attempt"
-	EffectPossiblyEarlierAttempt = "possibly_earlier_attempt"
+	"github.com/quell-dev/quell/internal/actions"
 )
 
 // attribute reports an effect found already in place after one of this
@@ -26,7 +16,7 @@ const (
 // write, and another action on the same user may have run since (the user
 // lock expired with the lease), so claiming the effect would be a guess:
 // the result stays skipped and names the write the attempt would have sent.
-func (e *Executor) attribute(ctx context.Context, t Target, a Action, l Lease, out Outcome) Outcome {
+func (e *Executor) attribute(ctx context.Context, t actions.Target, a actions.Action, l actions.Lease, out actions.Outcome) actions.Outcome {
 	if out.Details == nil {
 		out.Details = map[string]string{}
 	}
@@ -36,17 +26,17 @@ func (e *Executor) attribute(ctx context.Context, t Target, a Action, l Lease, o
 			what = planned
 		}
 		out.Reason = fmt.Sprintf("%s (an earlier attempt of this action was interrupted and may have made this change: it would have sent %s; state verified before acting)", out.Reason, what)
-		out.Details[DetailEffect] = EffectPossiblyEarlierAttempt
+		out.Details[actions.DetailEffect] = actions.EffectPossiblyEarlierAttempt
 		return out
 	}
-	out.Status = StatusCompleted
+	out.Status = actions.StatusCompleted
 	out.Reason = fmt.Sprintf("%s: most likely by Quell's own earlier %s (its answer was lost); state verified before acting again", out.Reason, describeCalls(l.Unanswered))
 	out.Calls = l.Unanswered
-	out.Details[DetailEffect] = EffectEarlierAttempt
+	out.Details[actions.DetailEffect] = actions.EffectEarlierAttempt
 	return out
 }
 
-func describeCalls(calls []Call) string {
+func describeCalls(calls []actions.Call) string {
 	described := make([]string, len(calls))
 	for i, c := range calls {
 		described[i] = c.Method + " " + c.Path
@@ -57,13 +47,13 @@ func describeCalls(calls []Call) string {
 // plannedWrites is what an interrupted attempt would have sent: the
 // target's dry-run plan of a, without its reads, with the user's id filled
 // in where the plan could not know it.
-func (e *Executor) plannedWrites(ctx context.Context, t Target, a Action, userID string) []Call {
+func (e *Executor) plannedWrites(ctx context.Context, t actions.Target, a actions.Action, userID string) []actions.Call {
 	a.DryRun = true
 	plan, err := t.Execute(ctx, a)
 	if err != nil {
 		return nil
 	}
-	var out []Call
+	var out []actions.Call
 	for _, c := range plan.Calls {
 		if c.Method == http.MethodGet || c.Method == http.MethodHead {
 			continue

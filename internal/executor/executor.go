@@ -1,4 +1,4 @@
-package actions
+package executor
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 
+	"github.com/quell-dev/quell/internal/actions"
+	"github.com/quell-dev/quell/internal/clock"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
@@ -17,7 +19,8 @@ import (
 type RetryPolicy struct {
 	InitialInterval time.Duration
 	MaxInterval     time.Duration
-	Multiplier      float64
+	// Multiplier grows the interval after each retry; at least 1.
+	Multiplier float64
 	// MaxElapsed ends the in-delivery retries; the message is then given back
 	// to JetStream for a later delivery.
 	MaxElapsed time.Duration
@@ -28,31 +31,34 @@ type RetryPolicy struct {
 	RedeliveryDelay time.Duration
 }
 
-// ExecutorConfig configures an Executor.
-type ExecutorConfig struct {
-	Targets map[string]Target
-	Ledger  Ledger
+// Config configures an [Executor]. Everything is given here, at
+// construction: nothing is set on an Executor afterwards.
+type Config struct {
+	Targets map[string]actions.Target
+	// Ledger records each action's lease and result; required.
+	Ledger actions.Ledger
 	// Locker serializes actions per target user; nil disables it.
-	Locker Locker
+	Locker actions.Locker
 	// Secrets receives secrets that actions produce; an action that
 	// produces one without a sink fails rather than drop it.
-	Secrets SecretSink
+	Secrets actions.SecretSink
 	// Safety is consulted before anything else; nil allows everything.
-	Safety Safety
+	Safety actions.Safety
 	// ProtectedGroups are group names (case-insensitive) whose members are
 	// never acted on, on every target that can read a user's groups.
 	ProtectedGroups []string
 	// OnRetry, if set, is told of every retry of a transient error (metrics).
-	OnRetry func(ctx context.Context, a Action)
-	// Owner identifies this worker in ledger leases.
+	OnRetry func(ctx context.Context, a actions.Action)
+	// Owner identifies this worker in ledger leases and in results.
 	Owner string
 	// Lease is how long a claim on an action lasts; it must cover a whole
-	// delivery (MaxElapsed plus one call's timeout).
+	// delivery (Retry.MaxElapsed plus one call's timeout), so it must be
+	// longer than Retry.MaxElapsed.
 	Lease time.Duration
 	Retry RetryPolicy
 	// MaxAttempts is how many deliveries may reach the target and fail
-	// transiently before the action is dead-lettered. Deliveries that wait
-	// (open circuit, held lock) do not count.
+	// transiently before the action is dead-lettered; at least 1.
+	// Deliveries that wait (open circuit, held lock) do not count.
 	MaxAttempts int
 	// DryRun forces every action into dry-run (safety.dry_run), and
 	// DryRunTargets the actions on those targets (targets[].dry_run).
@@ -63,31 +69,48 @@ type ExecutorConfig struct {
 	Now func() time.Time
 }
 
-// OnRetry sets the hook told of every retry (wired after construction,
-// when the metrics exist).
-func (e *Executor) OnRetry(f func(ctx context.Context, a Action)) { e.cfg.OnRetry = f }
+// ErrInvalidConfig is wrapped by every error [New] returns.
+var ErrInvalidConfig = errors.New("invalid executor configuration")
 
-// Guards that can skip an action (Result.Guard, ActionResult.Guard).
-const (
-	GuardRefused  = "refused"  // a protected account: never acted on
-	GuardParked   = "parked"   // past the blast-radius limit: waits for approval
-	GuardRejected = "rejected" // a parked action an operator (or the timeout) rejected
-)
+// validate lists every problem at once, as configuration validation does.
+func (c Config) validate() error {
+	var problems []string
+	if c.Ledger == nil {
+		problems = append(problems, "no ledger: actions could run more than once")
+	}
+	if c.MaxAttempts < 1 {
+		problems = append(problems, fmt.Sprintf("max attempts %d: must be at least 1", c.MaxAttempts))
+	}
+	if c.Retry.Multiplier < 1 {
+		problems = append(problems, fmt.Sprintf("retry multiplier %g: must be at least 1", c.Retry.Multiplier))
+	}
+	if c.Lease <= c.Retry.MaxElapsed {
+		problems = append(problems, fmt.Sprintf("lease %s: must cover a whole delivery, longer than the retry budget %s", c.Lease, c.Retry.MaxElapsed))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalidConfig, strings.Join(problems, "; "))
+	}
+	return nil
+}
 
 // Executor runs actions against targets at most once per action id.
 type Executor struct {
-	cfg ExecutorConfig
+	cfg Config
 }
 
-// NewExecutor returns an Executor.
-func NewExecutor(cfg ExecutorConfig) *Executor {
+// New returns an Executor, or an error wrapping [ErrInvalidConfig] that
+// names every problem with cfg.
+func New(cfg Config) (*Executor, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Executor{cfg: cfg}
+	return &Executor{cfg: cfg}, nil
 }
 
 // Verdict tells the caller what to do with the message that carried the action.
@@ -104,42 +127,68 @@ const (
 	DeadLetter
 )
 
+func (v Verdict) String() string {
+	switch v {
+	case Finish:
+		return "finish"
+	case Redeliver:
+		return "redeliver"
+	case DeadLetter:
+		return "dead-letter"
+	}
+	return fmt.Sprintf("Verdict(%d)", int(v))
+}
+
 // Decision is the executor's answer for one delivery of an action.
+//
+// Four limits end an action that does not succeed, and only these:
+//
+//   - Max attempts ([Config].MaxAttempts): deliveries that reached the
+//     target and failed transiently. When they are used up, the action is
+//     dead-lettered (DeadLetter). A permanent error dead-letters at once.
+//   - Max deliveries (worker.max_deliveries, the consumer's MaxDeliver):
+//     JetStream stops delivering the message at all, whatever the reason
+//     (crash loops, waits). The worker dead-letters it from the
+//     max-deliveries advisory; the executor never sees that delivery.
+//   - The circuit: while a target's circuit is open, calls are refused
+//     without reaching the target. Such deliveries are Redeliver and do not
+//     count as attempts, so only max deliveries can end them.
+//   - The in-delivery budget ([RetryPolicy].MaxElapsed): transient errors
+//     are retried within one delivery until it is spent; then the message
+//     is given back (Redeliver after [RetryPolicy].RedeliveryDelay, or the
+//     target's Retry-After up to RetryAfterCeiling) and the delivery counts
+//     as one attempt.
 type Decision struct {
 	Verdict Verdict
-	Result  Result
+	// Result is set for Finish and DeadLetter.
+	Result actions.Result
 	// Delay before the next delivery (Redeliver only).
 	Delay time.Duration
 	// Err is the last error (Redeliver and DeadLetter).
 	Err error
 }
 
-// Result is the outcome of an action as reported on the results stream.
-type Result struct {
-	Action     Action
-	Status     Status
-	Reason     string
-	Outcome    Outcome
-	ErrorClass string
-	Attempts   int
-	StartedAt  time.Time
-	FinishedAt time.Time
-	// Replayed is true when the ledger already held this result.
-	Replayed bool
-	// Guard says which safety guard skipped the action, if any.
-	Guard string
-}
-
-// Delivery describes the JetStream delivery carrying the action.
+// Delivery describes the JetStream delivery carrying the action; the
+// executor copies it into the result and counts failed safety checks by it.
 type Delivery struct {
 	// Num is this delivery's number, starting at 1.
 	Num int
+	// Replays is how often the action was replayed from the DLQ.
+	Replays int
 }
 
 // Execute runs one delivery of a: claim it in the ledger, call the target
 // with retries, and record the outcome. It never returns an error: every
 // failure becomes a Decision.
-func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
+func (e *Executor) Execute(ctx context.Context, a actions.Action, d Delivery) Decision {
+	dec := e.execute(ctx, a, d)
+	if dec.Verdict != Redeliver {
+		dec.Result.Deliveries, dec.Result.Replays, dec.Result.Worker = d.Num, d.Replays, e.cfg.Owner
+	}
+	return dec
+}
+
+func (e *Executor) execute(ctx context.Context, a actions.Action, d Delivery) Decision {
 	started := e.cfg.Now()
 	if e.cfg.DryRun || e.cfg.DryRunTargets[a.Target] {
 		a.DryRun = true
@@ -156,9 +205,9 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	}
 	lease, err := e.cfg.Ledger.Acquire(ctx, a, e.cfg.Owner, e.cfg.Lease)
 	switch {
-	case errors.Is(err, ErrAlreadyDone) && lease.Done != nil:
+	case errors.Is(err, actions.ErrAlreadyDone) && lease.Done != nil:
 		return e.replayed(a, *lease.Done)
-	case errors.Is(err, ErrInFlight):
+	case errors.Is(err, actions.ErrInFlight):
 		return Decision{Verdict: Redeliver, Delay: e.inFlightDelay(err), Err: err}
 	case err != nil:
 		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.InitialInterval, Err: fmt.Errorf("ledger: %w", err)}
@@ -170,8 +219,8 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 	}
 	defer e.unlock(ctx, a, unlock)
 	out, calls, err := e.callWithRetry(ctx, target, a, &lease)
-	if a.OnlyIfExists && errors.Is(err, ErrUserNotFound) {
-		out, err = Outcome{Status: StatusSkipped, Reason: "no account on " + a.Target}, nil
+	if a.OnlyIfExists && errors.Is(err, actions.ErrUserNotFound) {
+		out, err = actions.Outcome{Status: actions.StatusSkipped, Reason: "no account on " + a.Target}, nil
 	}
 	attempts := lease.Attempts + calls
 	if err == nil {
@@ -188,7 +237,7 @@ func (e *Executor) Execute(ctx context.Context, a Action, d Delivery) Decision {
 // be made is retried within the delivery; one that fails for good, or on
 // every delivery up to MaxAttempts, dead-letters the action with the reason
 // rather than redeliver it forever.
-func (e *Executor) safetyCheck(ctx context.Context, a Action, d Delivery, started time.Time) (Decision, bool) {
+func (e *Executor) safetyCheck(ctx context.Context, a actions.Action, d Delivery, started time.Time) (Decision, bool) {
 	if e.cfg.Safety == nil {
 		return Decision{}, false
 	}
@@ -198,36 +247,36 @@ func (e *Executor) safetyCheck(ctx context.Context, a Action, d Delivery, starte
 		if ctx.Err() != nil {
 			return Decision{Verdict: Redeliver, Err: err}, true
 		}
-		if IsPermanent(err) {
+		if actions.IsPermanent(err) {
 			return e.deadLetter(a, started, 0, err), true
 		}
 		if d.Num >= e.cfg.MaxAttempts {
-			return e.deadLetter(a, started, 0, Permanent(fmt.Errorf("failed on %d deliveries: %w", d.Num, err))), true
+			return e.deadLetter(a, started, 0, actions.Permanent(fmt.Errorf("failed on %d deliveries: %w", d.Num, err))), true
 		}
 		return Decision{Verdict: Redeliver, Delay: max(e.cfg.Retry.RedeliveryDelay, e.cfg.Retry.MaxInterval), Err: err}, true
 	}
-	reason, guard := v.Refuse, GuardRefused
+	reason, guard := v.Refuse, actions.GuardRefused
 	if v.Park != "" {
-		reason, guard = v.Park, GuardParked
+		reason, guard = v.Park, actions.GuardParked
 	}
 	if reason == "" {
 		return Decision{}, false
 	}
-	return Decision{Verdict: Finish, Result: Result{Action: a, Status: StatusSkipped, Reason: reason, Guard: guard,
+	return Decision{Verdict: Finish, Result: actions.Result{Action: a, Status: actions.StatusSkipped, Reason: reason, Guard: guard,
 		StartedAt: started, FinishedAt: e.cfg.Now()}}, true
 }
 
 // checkWithRetry asks Safety, retrying transient failures (a KV timeout, a
 // leader election) with backoff within the in-delivery budget.
-func (e *Executor) checkWithRetry(ctx context.Context, a Action) (SafetyVerdict, error) {
+func (e *Executor) checkWithRetry(ctx context.Context, a actions.Action) (actions.SafetyVerdict, error) {
 	b := e.newBackOff()
 	for {
 		v, err := e.cfg.Safety.Check(ctx, a)
-		if err == nil || IsPermanent(err) {
+		if err == nil || actions.IsPermanent(err) {
 			return v, err
 		}
 		wait := b.NextBackOff()
-		if wait == backoff.Stop || !sleep(ctx, wait) {
+		if wait == backoff.Stop || !clock.Sleep(ctx, wait) {
 			return v, err
 		}
 		e.cfg.Logger.WarnContext(ctx, "safety check failed, retrying", "action_id", a.ID, "wait", wait.String(), "error", err)
@@ -238,63 +287,63 @@ func (e *Executor) checkWithRetry(ctx context.Context, a Action) (SafetyVerdict,
 // outcome. If it cannot be delivered the secret is lost to everyone, so the
 // action fails as transient: the next delivery rotates again and delivers
 // that one.
-func (e *Executor) deliverSecret(ctx context.Context, a Action, out *Outcome) error {
+func (e *Executor) deliverSecret(ctx context.Context, a actions.Action, out *actions.Outcome) error {
 	if out.Secret.IsZero() {
 		return nil
 	}
 	defer func() { out.Secret = secret.Secret{} }()
 	if e.cfg.Secrets == nil {
-		return Transient(errors.New("a secret was produced but no secret store is configured"), 0)
+		return actions.Transient(errors.New("a secret was produced but no secret store is configured"), 0)
 	}
 	if err := e.cfg.Secrets.Deliver(ctx, a, out.Secret); err != nil {
-		return Transient(fmt.Errorf("deliver produced secret (fingerprint %s): %w", out.Secret.Fingerprint(), err), 0)
+		return actions.Transient(fmt.Errorf("deliver produced secret (fingerprint %s): %w", out.Secret.Fingerprint(), err), 0)
 	}
 	if out.Details == nil {
 		out.Details = map[string]string{}
 	}
-	out.Details[DetailSecretFingerprint] = out.Secret.Fingerprint()
+	out.Details[actions.DetailSecretFingerprint] = out.Secret.Fingerprint()
 	return nil
 }
 
 // dryRun asks the target what it would send, without the ledger: a dry run
 // has no effect to protect, and recording it as done would stop the real
 // action with the same id from ever running.
-func (e *Executor) dryRun(ctx context.Context, t Target, a Action, started time.Time) Decision {
+func (e *Executor) dryRun(ctx context.Context, t actions.Target, a actions.Action, started time.Time) Decision {
 	out, err := t.Execute(ctx, a)
 	if err != nil {
 		return e.deadLetter(a, started, 0, err)
 	}
-	return Decision{Verdict: Finish, Result: Result{Action: a, Status: out.Status, Reason: out.Reason,
+	return Decision{Verdict: Finish, Result: actions.Result{Action: a, Status: out.Status, Reason: out.Reason,
 		Outcome: out, StartedAt: started, FinishedAt: e.cfg.Now()}}
 }
 
-func (e *Executor) target(a Action) (Target, error) {
+func (e *Executor) target(a actions.Action) (actions.Target, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
 	t, ok := e.cfg.Targets[a.Target]
 	if !ok {
-		return nil, Permanent(fmt.Errorf("%w %q", ErrUnknownTarget, a.Target))
+		return nil, actions.Permanent(fmt.Errorf("%w %q", actions.ErrUnknownTarget, a.Target))
 	}
 	if !t.Supports(a.Kind) {
-		return nil, Unsupported(t.Kind(), a.Kind)
+		return nil, actions.Unsupported(t.Kind(), a.Kind)
 	}
-	if a.Kind == RotateClientSecret {
+	if a.Kind == actions.RotateClientSecret {
 		if e.cfg.Secrets == nil {
-			return nil, Permanent(errors.New("rotate_client_secret refused: no secret store to deliver the new secret to"))
+			return nil, actions.Permanent(errors.New("rotate_client_secret refused: no secret store to deliver the new secret to"))
 		}
 		if err := e.cfg.Secrets.CanDeliver(a); err != nil {
-			return nil, Permanent(fmt.Errorf("rotate_client_secret refused before rotating: %w", err))
+			return nil, actions.Permanent(fmt.Errorf("rotate_client_secret refused before rotating: %w", err))
 		}
 	}
 	return t, nil
 }
 
-func (e *Executor) finish(ctx context.Context, t Target, a Action, l Lease, out Outcome, attempts int, started time.Time) Decision {
-	if out.Status == StatusSkipped && !out.Refused && (l.Interrupted || len(l.Unanswered) > 0) {
+func (e *Executor) finish(ctx context.Context, t actions.Target, a actions.Action, l actions.Lease, out actions.Outcome, attempts int, started time.Time) Decision {
+	if out.Status == actions.StatusSkipped && !out.Refused && (l.Interrupted || len(l.Unanswered) > 0) {
 		out = e.attribute(ctx, t, a, l, out)
 	}
-	rec := Record{Status: out.Status, Reason: out.Reason, Outcome: out, Attempts: attempts, FinishedAt: e.cfg.Now()}
+	rec := actions.Record{Status: out.Status, Reason: out.Reason, Outcome: out, Attempts: attempts, FinishedAt: e.cfg.Now()}
 	if err := e.cfg.Ledger.Finish(ctx, l, rec); err != nil {
 		// The effect happened but is not recorded: the redelivery will find
 		// the state already as wanted and report it, so nothing runs twice.
@@ -302,16 +351,16 @@ func (e *Executor) finish(ctx context.Context, t Target, a Action, l Lease, out 
 	}
 	guard := ""
 	if out.Refused {
-		guard = GuardRefused
+		guard = actions.GuardRefused
 	}
-	return Decision{Verdict: Finish, Result: Result{Action: a, Status: out.Status, Reason: out.Reason, Guard: guard,
+	return Decision{Verdict: Finish, Result: actions.Result{Action: a, Status: out.Status, Reason: out.Reason, Guard: guard,
 		Outcome: out, Attempts: attempts, StartedAt: started, FinishedAt: rec.FinishedAt}}
 }
 
 // fail records a failed delivery. calls is how many target calls it made:
 // a delivery that never reached the target (open circuit) is not a failed
 // attempt and never dead-letters on its own.
-func (e *Executor) fail(ctx context.Context, a Action, l Lease, calls int, started time.Time, err error) Decision {
+func (e *Executor) fail(ctx context.Context, a actions.Action, l actions.Lease, calls int, started time.Time, err error) Decision {
 	attempts, failures := l.Attempts+calls, l.Failures
 	if calls > 0 && ctx.Err() == nil {
 		// A call cut short by shutdown is not the target's failure.
@@ -322,8 +371,8 @@ func (e *Executor) fail(ctx context.Context, a Action, l Lease, calls int, start
 		// Shutting down: hand the message back at once.
 		return Decision{Verdict: Redeliver, Err: err}
 	}
-	class, retryAfter := Classify(err)
-	if class == ClassPermanent || (calls > 0 && failures >= e.cfg.MaxAttempts) {
+	class, retryAfter := actions.Classify(err)
+	if class == actions.ClassPermanent || (calls > 0 && failures >= e.cfg.MaxAttempts) {
 		return e.deadLetter(a, started, attempts, err)
 	}
 	delay := max(e.cfg.Retry.RedeliveryDelay, e.cfg.Retry.MaxInterval)
@@ -336,14 +385,14 @@ func (e *Executor) fail(ctx context.Context, a Action, l Lease, calls int, start
 // inFlightDelay waits until a held lease expires (its holder may have died)
 // rather than spending deliveries on polling it.
 func (e *Executor) inFlightDelay(err error) time.Duration {
-	var ife *InFlightError
+	var ife *actions.InFlightError
 	if errors.As(err, &ife) && !ife.Until.IsZero() {
 		return max(ife.Until.Sub(e.cfg.Now())+100*time.Millisecond, e.cfg.Retry.InitialInterval)
 	}
 	return e.cfg.Retry.MaxInterval
 }
 
-func (e *Executor) release(ctx context.Context, a Action, l Lease, attempts, failures int, err error) {
+func (e *Executor) release(ctx context.Context, a actions.Action, l actions.Lease, attempts, failures int, err error) {
 	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if rerr := e.cfg.Ledger.Release(relCtx, l, attempts, failures, err.Error()); rerr != nil {
@@ -354,17 +403,17 @@ func (e *Executor) release(ctx context.Context, a Action, l Lease, attempts, fai
 // lockUser waits, within the in-delivery retry budget, for the lock on a's
 // user. Waiting here rather than redelivering keeps a storm of alerts about
 // one user from using up JetStream deliveries.
-func (e *Executor) lockUser(ctx context.Context, a Action) (func(context.Context) error, error) {
+func (e *Executor) lockUser(ctx context.Context, a actions.Action) (func(context.Context) error, error) {
 	if e.cfg.Locker == nil {
 		return func(context.Context) error { return nil }, nil
 	}
 	deadline := e.cfg.Now().Add(e.cfg.Retry.MaxElapsed)
 	for {
 		unlock, err := e.cfg.Locker.TryLock(ctx, a.LockKey(), e.cfg.Owner, e.cfg.Lease)
-		if err == nil || !errors.Is(err, ErrInFlight) || e.cfg.Now().After(deadline) {
+		if err == nil || !errors.Is(err, actions.ErrInFlight) || e.cfg.Now().After(deadline) {
 			return unlock, err
 		}
-		if !sleep(ctx, lockPoll) {
+		if !clock.Sleep(ctx, lockPoll) {
 			return nil, ctx.Err()
 		}
 	}
@@ -373,7 +422,7 @@ func (e *Executor) lockUser(ctx context.Context, a Action) (func(context.Context
 // lockPoll is how often a waiting action retries a user lock.
 const lockPoll = 25 * time.Millisecond
 
-func (e *Executor) unlock(ctx context.Context, a Action, unlock func(context.Context) error) {
+func (e *Executor) unlock(ctx context.Context, a actions.Action, unlock func(context.Context) error) {
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := unlock(uctx); err != nil {
@@ -381,16 +430,16 @@ func (e *Executor) unlock(ctx context.Context, a Action, unlock func(context.Con
 	}
 }
 
-func (e *Executor) deadLetter(a Action, started time.Time, attempts int, err error) Decision {
-	class, _ := Classify(err)
-	return Decision{Verdict: DeadLetter, Err: err, Result: Result{
-		Action: a, Status: StatusFailed, Reason: err.Error(), ErrorClass: class.String(),
+func (e *Executor) deadLetter(a actions.Action, started time.Time, attempts int, err error) Decision {
+	class, _ := actions.Classify(err)
+	return Decision{Verdict: DeadLetter, Err: err, Result: actions.Result{
+		Action: a, Status: actions.StatusFailed, Reason: err.Error(), ErrorClass: class.String(),
 		Attempts: attempts, StartedAt: started, FinishedAt: e.cfg.Now(),
 	}}
 }
 
-func (e *Executor) replayed(a Action, rec Record) Decision {
-	return Decision{Verdict: Finish, Result: Result{Action: a, Status: rec.Status, Reason: rec.Reason,
+func (e *Executor) replayed(a actions.Action, rec actions.Record) Decision {
+	return Decision{Verdict: Finish, Result: actions.Result{Action: a, Status: rec.Status, Reason: rec.Reason,
 		Outcome: rec.Outcome, Attempts: rec.Attempts, FinishedAt: rec.FinishedAt, StartedAt: rec.FinishedAt, Replayed: true}}
 }
 
@@ -398,56 +447,56 @@ func (e *Executor) replayed(a Action, rec Record) Decision {
 // the in-delivery budget runs out. It returns how many calls reached the
 // target (a circuit's probe counts; a call the open circuit refused does
 // not), and adds every write that got no answer to l.Unanswered.
-func (e *Executor) callWithRetry(ctx context.Context, t Target, a Action, l *Lease) (Outcome, int, error) {
+func (e *Executor) callWithRetry(ctx context.Context, t actions.Target, a actions.Action, l *actions.Lease) (actions.Outcome, int, error) {
 	b := e.newBackOff()
 	deadline := e.cfg.Now().Add(e.cfg.Retry.MaxElapsed)
 	calls := 0
 	for {
 		out, err := e.call(ctx, t, a)
-		if !errors.Is(err, ErrTargetUnavailable) {
+		if !errors.Is(err, actions.ErrTargetUnavailable) {
 			calls++
 		}
-		if c, ok := UnansweredCall(err); ok {
+		if c, ok := actions.UnansweredCall(err); ok {
 			l.Unanswered = append(l.Unanswered, c)
 		}
 		if err == nil {
 			return out, calls, nil
 		}
-		class, retryAfter := Classify(err)
-		if class == ClassPermanent || ctx.Err() != nil {
-			return Outcome{}, calls, err
+		class, retryAfter := actions.Classify(err)
+		if class == actions.ClassPermanent || ctx.Err() != nil {
+			return actions.Outcome{}, calls, err
 		}
 		wait := b.NextBackOff()
 		if retryAfter > 0 {
 			wait = max(wait, min(retryAfter, e.cfg.Retry.RetryAfterCeiling))
 		}
 		if wait == backoff.Stop || e.cfg.Now().Add(wait).After(deadline) {
-			return Outcome{}, calls, Transient(fmt.Errorf("retries exhausted after %d calls: %w", calls, err), retryAfter)
+			return actions.Outcome{}, calls, actions.Transient(fmt.Errorf("retries exhausted after %d calls: %w", calls, err), retryAfter)
 		}
 		if e.cfg.OnRetry != nil {
 			e.cfg.OnRetry(ctx, a)
 		}
 		e.cfg.Logger.InfoContext(ctx, "transient target error, retrying", "action_id", a.ID,
 			"target", a.Target, "attempt", calls, "wait", wait.String(), "error", err)
-		if !sleep(ctx, wait) {
-			return Outcome{}, calls, err
+		if !clock.Sleep(ctx, wait) {
+			return actions.Outcome{}, calls, err
 		}
 	}
 }
 
 // call checks protected groups, then carries a out. The membership is read
 // inside the lease and the user lock, so no write can slip in between.
-func (e *Executor) call(ctx context.Context, t Target, a Action) (Outcome, error) {
+func (e *Executor) call(ctx context.Context, t actions.Target, a actions.Action) (actions.Outcome, error) {
 	if len(e.cfg.ProtectedGroups) > 0 {
-		if gr, ok := t.(GroupReader); ok {
+		if gr, ok := t.(actions.GroupReader); ok {
 			groups, err := gr.UserGroups(ctx, a.User)
-			if err != nil && !errors.Is(err, ErrUnsupported) {
-				return Outcome{}, err
+			if err != nil && !errors.Is(err, actions.ErrUnsupported) {
+				return actions.Outcome{}, err
 			}
 			for _, g := range groups {
 				for _, p := range e.cfg.ProtectedGroups {
 					if strings.EqualFold(g, p) {
-						return Outcome{Status: StatusSkipped, Refused: true,
+						return actions.Outcome{Status: actions.StatusSkipped, Refused: true,
 							Reason: fmt.Sprintf("protected: %s is a member of %s on %s", a.User, g, a.Target)}, nil
 					}
 				}
@@ -466,15 +515,4 @@ func (e *Executor) newBackOff() *backoff.ExponentialBackOff {
 		backoff.WithMaxElapsedTime(r.MaxElapsed),
 	)
 	return b
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
