@@ -71,7 +71,8 @@ var kinds = []Kind{
 	},
 }
 
-// Lookup returns the target kind named name.
+// Lookup returns the target kind named name. Its slices are this
+// package's own: read them, never modify them.
 func Lookup(name string) (Kind, bool) {
 	i := slices.IndexFunc(kinds, func(k Kind) bool { return k.Name == name })
 	if i < 0 {

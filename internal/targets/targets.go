@@ -14,14 +14,9 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
-	"github.com/quell-dev/quell/internal/capability"
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/pam"
 )
-
-// Supports reports whether a target kind can carry out k; it is
-// [capability.Supports], here for the callers that build targets too.
-func Supports(targetKind string, k actions.Kind) bool { return capability.Supports(targetKind, k) }
 
 // Set is the built targets by name, and how to close them.
 type Set struct {
@@ -59,7 +54,7 @@ func Build(cfgs []config.Target, retryAfterCeiling time.Duration, log *slog.Logg
 		problems = append(problems, credProblems...)
 		build, ok := builders[t.Kind]
 		if !ok {
-			continue
+			continue // an unknown kind, which capability has reported
 		}
 		hc := pam.NewHTTPClient(t.Name, t.Timeout)
 		hc.Transport = limit(hc.Transport, t.Limits)
