@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -30,13 +31,17 @@ type Replayed struct {
 	By      string      `json:"by"`
 }
 
+// stageRE matches the DLQ stages: the pipeline's, and one per notification
+// route (route names are letters, digits, '-' and '_').
+var stageRE = regexp.MustCompile(`^(plan|execute|notify-[A-Za-z0-9_-]+)$`)
+
 // listDLQ pages through the DLQ stream from since or the cursor; the
 // stage filter is a subject filter, so other stages are not read at all.
 func (a *API) listDLQ(ctx context.Context, c call) (int, any, error) {
 	v := c.r.URL.Query()
 	stage := v.Get("stage")
-	if stage != "" && stage != events.StagePlan && stage != events.StageExecute {
-		return 0, nil, badRequest("stage: want plan or execute")
+	if stage != "" && !stageRE.MatchString(stage) {
+		return 0, nil, badRequest("stage: want plan, execute or notify-<route>")
 	}
 	q, err := a.parseList(v)
 	if err != nil {

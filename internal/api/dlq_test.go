@@ -3,12 +3,14 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/api"
 	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/notify"
 	"github.com/quell-dev/quell/internal/quelltest"
 )
 
@@ -75,5 +77,30 @@ func TestDLQListAndReplay(t *testing.T) {
 	}
 	if st, _ := e.as("operator", "GET", "/v1/dlq?stage=nope", nil); st != http.StatusBadRequest {
 		t.Fatalf("bad stage: %d, want 400", st)
+	}
+}
+
+// A notification route's dead letters are listed and filtered like the
+// pipeline's: their stage is notify-<route>.
+func TestDLQNotifyStage(t *testing.T) {
+	e := newEnv(t, true)
+	e.deadLetter(testAction("act_dlq_exec", "bi", "jdoe"))
+	e.request(testAction("act_dlq_note", "bi", "asmith"))
+	msgs := quelltest.StreamMsgs(t, e.js, events.StreamActions, "quell.actions.>")
+	orig := msgs[len(msgs)-1]
+	if err := dlq.Write(context.Background(), e.js, notify.Stage("slack-oncall"), &orig, 3, actions.ClassTransient, "webhook answered 500"); err != nil {
+		t.Fatal(err)
+	}
+	if p := want[api.Page[dlq.Entry]](t)(e.as("operator", "GET", "/v1/dlq", nil)); len(p.Items) != 2 {
+		t.Fatalf("all stages: %+v", p.Items)
+	}
+	p := want[api.Page[dlq.Entry]](t)(e.as("operator", "GET", "/v1/dlq?stage=notify-slack-oncall", nil))
+	if len(p.Items) != 1 || p.Items[0].Stage != "notify-slack-oncall" {
+		t.Fatalf("stage=notify-slack-oncall: %+v", p.Items)
+	}
+	for _, bad := range []string{"notify-", "notify-a.b", "notify-*"} {
+		if st, _ := e.as("operator", "GET", "/v1/dlq?stage="+url.QueryEscape(bad), nil); st != http.StatusBadRequest {
+			t.Errorf("stage %q: %d, want 400", bad, st)
+		}
 	}
 }

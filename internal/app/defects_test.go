@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
@@ -34,7 +36,12 @@ func TestFailedProbesAreFailedAttempts(t *testing.T) {
 	if r.Attempts <= 3 {
 		t.Fatalf("%d calls: the probes were not counted", r.Attempts)
 	}
-	dead := quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
+	// The failed result is published before the message is dead-lettered.
+	var dead []jetstream.RawStreamMsg
+	quelltest.Eventually(t, 10*time.Second, "the dead letter", func() bool {
+		dead = quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
+		return len(dead) > 0
+	})
 	if len(dead) != 1 || !strings.Contains(dead[0].Header.Get(dlq.HeaderReason), "503") {
 		t.Fatalf("dead-lettered %d, want 1 naming the 503", len(dead))
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -47,9 +48,7 @@ func Write(ctx context.Context, js jetstream.JetStream, stage string, orig *jets
 
 func write(ctx context.Context, js jetstream.JetStream, stage string, orig *jetstream.RawStreamMsg,
 	deliveries uint64, class actions.Class, reason, id string) (*jetstream.PubAck, error) {
-	if len(reason) > maxReasonLen {
-		reason = reason[:maxReasonLen] + "…"
-	}
+	reason = truncate(reason, maxReasonLen)
 	msg := nats.NewMsg(events.DLQSubject(stage))
 	msg.Data = orig.Data
 	for k, v := range orig.Header {
@@ -104,3 +103,17 @@ func entryOf(m *jetstream.RawStreamMsg) Entry {
 
 // Body returns the original message body.
 func (e Entry) Body() []byte { return e.raw.Data }
+
+// truncate shortens s to at most n bytes, ending in "…" when cut, without
+// splitting a UTF-8 character (a header value must stay valid text).
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	cut := n - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}

@@ -64,11 +64,7 @@ type Published struct {
 // traceparent extension is set from ctx only when ev does not already carry
 // one, since it names the trace of the event's first hop.
 func (p *Publisher) Publish(ctx context.Context, subject string, ev cloudevents.Event) (Published, error) {
-	ctx, span := p.tracer.Start(ctx, "publish "+subject, trace.WithSpanKind(trace.SpanKindProducer),
-		trace.WithAttributes(attribute.String("messaging.system", "nats"),
-			attribute.String("messaging.destination.name", subject),
-			attribute.String("cloudevents.event_id", ev.ID()),
-			attribute.String("cloudevents.event_type", ev.Type())))
+	ctx, span := p.startSpan(ctx, subject, ev)
 	defer span.End()
 	msg, err := Message(ctx, subject, ev)
 	if err != nil {
@@ -87,6 +83,76 @@ func (p *Publisher) Publish(ctx context.Context, subject string, ev cloudevents.
 	return Published{Sequence: ack.Sequence, Duplicate: ack.Duplicate}, nil
 }
 
+// Outgoing is one event to publish and the subject it goes to.
+type Outgoing struct {
+	Subject string
+	Event   cloudevents.Event
+}
+
+// PublishAll stores every event and returns once JetStream has acknowledged
+// them all, in the order given. The writes go out together and their acks
+// are awaited together, so n events cost about one round trip, not n. On
+// the first failure it returns the error; events stored before it stay
+// stored and a retry of the whole batch is deduplicated.
+func (p *Publisher) PublishAll(ctx context.Context, out []Outgoing) ([]Published, error) {
+	if len(out) == 1 {
+		pub, err := p.Publish(ctx, out[0].Subject, out[0].Event)
+		return []Published{pub}, err
+	}
+	start := time.Now()
+	futures := make([]jetstream.PubAckFuture, len(out))
+	spans := make([]trace.Span, len(out))
+	defer func() {
+		for _, sp := range spans {
+			if sp != nil {
+				sp.End()
+			}
+		}
+	}()
+	for i, o := range out {
+		var sctx context.Context
+		sctx, spans[i] = p.startSpan(ctx, o.Subject, o.Event)
+		msg, err := Message(sctx, o.Subject, o.Event)
+		if err == nil {
+			futures[i], err = p.js.PublishMsgAsync(msg, jetstream.WithMsgID(MsgID(o.Event)))
+		}
+		if err != nil {
+			spans[i].RecordError(err)
+			return nil, fmt.Errorf("publish %s %s: %w", o.Event.Type(), o.Event.ID(), err)
+		}
+	}
+	res := make([]Published, len(out))
+	for i, f := range futures {
+		ack, err := awaitAck(ctx, f)
+		if err != nil {
+			spans[i].RecordError(err)
+			return nil, fmt.Errorf("publish %s %s: %w", out[i].Event.Type(), out[i].Event.ID(), err)
+		}
+		p.latency.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(attribute.String("stream", ack.Stream)))
+		res[i] = Published{Sequence: ack.Sequence, Duplicate: ack.Duplicate}
+	}
+	return res, nil
+}
+
+func awaitAck(ctx context.Context, f jetstream.PubAckFuture) (*jetstream.PubAck, error) {
+	select {
+	case ack := <-f.Ok():
+		return ack, nil
+	case err := <-f.Err():
+		return nil, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (p *Publisher) startSpan(ctx context.Context, subject string, ev cloudevents.Event) (context.Context, trace.Span) {
+	return p.tracer.Start(ctx, "publish "+subject, trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.String("messaging.system", "nats"),
+			attribute.String("messaging.destination.name", subject),
+			attribute.String("cloudevents.event_id", ev.ID()),
+			attribute.String("cloudevents.event_type", ev.Type())))
+}
+
 // Message encodes ev as a NATS message on subject in structured mode, with
 // trace context from ctx in its headers.
 func Message(ctx context.Context, subject string, ev cloudevents.Event) (*nats.Msg, error) {
@@ -94,7 +160,9 @@ func Message(ctx context.Context, subject string, ev cloudevents.Event) (*nats.M
 	if err := ev.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidEvent, err)
 	}
-	body, err := json.Marshal(ev)
+	// MarshalJSON, not json.Marshal: the SDK's encoder already writes
+	// compact JSON, and json.Marshal would validate and compact it all again.
+	body, err := ev.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("encode event %s: %w", ev.ID(), err)
 	}

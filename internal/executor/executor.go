@@ -203,22 +203,15 @@ func (e *Executor) execute(ctx context.Context, a actions.Action, d Delivery) De
 	if a.DryRun {
 		return e.dryRun(ctx, target, a, started)
 	}
-	lease, err := e.cfg.Ledger.Acquire(ctx, a, e.cfg.Owner, e.cfg.Lease)
-	switch {
-	case errors.Is(err, actions.ErrAlreadyDone) && lease.Done != nil:
-		return e.replayed(a, *lease.Done)
-	case errors.Is(err, actions.ErrInFlight):
-		return Decision{Verdict: Redeliver, Delay: e.inFlightDelay(err), Err: err}
-	case err != nil:
-		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.InitialInterval, Err: fmt.Errorf("ledger: %w", err)}
+	lease, unlock, dec, ok := e.claim(ctx, a)
+	if !ok {
+		return dec
 	}
-	unlock, err := e.lockUser(ctx, a)
-	if err != nil {
-		e.release(ctx, a, lease, lease.Attempts, lease.Failures, err)
-		return Decision{Verdict: Redeliver, Delay: e.inFlightDelay(err), Err: err}
-	}
-	defer e.unlock(ctx, a, unlock)
 	out, calls, err := e.callWithRetry(ctx, target, a, &lease)
+	// The user's state is settled: the next action on the user may read it
+	// while this one records its outcome.
+	unlocked := e.unlockAsync(ctx, a, unlock)
+	defer func() { <-unlocked }()
 	if a.OnlyIfExists && errors.Is(err, actions.ErrUserNotFound) {
 		out, err = actions.Outcome{Status: actions.StatusSkipped, Reason: "no account on " + a.Target}, nil
 	}
@@ -230,6 +223,62 @@ func (e *Executor) execute(ctx context.Context, a actions.Action, d Delivery) De
 		return e.finish(ctx, target, a, lease, out, attempts, started)
 	}
 	return e.fail(ctx, a, lease, calls, started, err)
+}
+
+// claim takes the action's lease in the ledger and the lock on its user.
+// Both are needed before any target call; they are asked for together,
+// saving a round trip, and the lock is given back if the lease is not won.
+// ok false means dec says what to do with the message.
+func (e *Executor) claim(ctx context.Context, a actions.Action) (actions.Lease, func(context.Context) error, Decision, bool) {
+	lctx, cancelLock := context.WithCancel(ctx)
+	defer cancelLock()
+	locked := make(chan lockResult, 1)
+	go func() {
+		unlock, err := e.lockUser(lctx, a)
+		locked <- lockResult{unlock, err}
+	}()
+	lease, err := e.cfg.Ledger.Acquire(ctx, a, e.cfg.Owner, e.cfg.Lease)
+	if err != nil {
+		cancelLock()
+		if l := <-locked; l.err == nil {
+			e.unlock(ctx, a, l.unlock)
+		}
+		return lease, nil, e.notAcquired(a, lease, err), false
+	}
+	l := <-locked
+	if l.err != nil {
+		e.release(ctx, a, lease, lease.Attempts, lease.Failures, l.err)
+		return lease, nil, Decision{Verdict: Redeliver, Delay: e.inFlightDelay(l.err), Err: l.err}, false
+	}
+	return lease, l.unlock, Decision{}, true
+}
+
+type lockResult struct {
+	unlock func(context.Context) error
+	err    error
+}
+
+// notAcquired is the decision when the ledger did not grant the lease.
+func (e *Executor) notAcquired(a actions.Action, lease actions.Lease, err error) Decision {
+	switch {
+	case errors.Is(err, actions.ErrAlreadyDone) && lease.Done != nil:
+		return e.replayed(a, *lease.Done)
+	case errors.Is(err, actions.ErrInFlight):
+		return Decision{Verdict: Redeliver, Delay: e.inFlightDelay(err), Err: err}
+	default:
+		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.InitialInterval, Err: fmt.Errorf("ledger: %w", err)}
+	}
+}
+
+// unlockAsync releases the user lock in the background; the returned
+// channel closes when it is done.
+func (e *Executor) unlockAsync(ctx context.Context, a actions.Action, unlock func(context.Context) error) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.unlock(ctx, a, unlock)
+	}()
+	return done
 }
 
 // safetyCheck skips a refused action with the reason, before the ledger and
@@ -516,3 +565,4 @@ func (e *Executor) newBackOff() *backoff.ExponentialBackOff {
 	)
 	return b
 }
+

@@ -182,12 +182,17 @@ func (s *Server) publishAll(ctx context.Context, subject func(cloudevents.Event)
 		s.cfg.Logger.WarnContext(ctx, "NATS unavailable: request refused, nothing stored", "events", len(evs), "error", err)
 		return accepted{}, errNATSDown
 	}
+	out := make([]events.Outgoing, len(evs))
+	for i, ev := range evs {
+		out[i] = events.Outgoing{Subject: subject(ev), Event: ev}
+	}
+	pubs, err := s.pub.PublishAll(ctx, out)
+	if err != nil {
+		return accepted{}, s.publishFailed(ctx, len(evs), err)
+	}
 	res := accepted{IDs: make([]string, 0, len(evs))}
-	for _, ev := range evs {
-		p, err := s.pub.Publish(ctx, subject(ev), ev)
-		if err != nil {
-			return accepted{}, s.publishFailed(ctx, ev, err)
-		}
+	for i, p := range pubs {
+		ev := evs[i]
 		if p.Duplicate {
 			res.Duplicates++
 		}
@@ -199,13 +204,13 @@ func (s *Server) publishAll(ctx context.Context, subject func(cloudevents.Event)
 
 // publishFailed logs a failed publish and picks the 503 the client sees:
 // the connection may have dropped since publishAll looked.
-func (s *Server) publishFailed(ctx context.Context, ev cloudevents.Event, err error) error {
+func (s *Server) publishFailed(ctx context.Context, n int, err error) error {
 	if errors.Is(err, nats.ErrReconnectBufExceeded) || errors.Is(err, nats.ErrHeadersNotSupported) ||
 		errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrDisconnected) {
-		s.cfg.Logger.WarnContext(ctx, "NATS unavailable: publish refused", "event_id", ev.ID(), "error", err)
+		s.cfg.Logger.WarnContext(ctx, "NATS unavailable: publish refused", "events", n, "error", err)
 		return errNATSDown
 	}
-	s.cfg.Logger.ErrorContext(ctx, "publish failed", "event_id", ev.ID(), "error", err)
+	s.cfg.Logger.ErrorContext(ctx, "publish failed", "events", n, "error", err)
 	return errUnavailable
 }
 

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -52,6 +53,16 @@ type Entry struct {
 type Ledger struct {
 	kv  jetstream.KeyValue
 	now func() time.Time
+	// held remembers the entry this process wrote for each lease it holds
+	// (action id -> heldEntry), so that Finish and Release can write at the
+	// lease's revision without reading the entry back first. A revision
+	// mismatch falls back to reading it: the bucket stays the only truth.
+	held sync.Map
+}
+
+type heldEntry struct {
+	rev   uint64
+	entry Entry
 }
 
 // Open binds to the ledger bucket, which events.EnsureStreams creates.
@@ -69,8 +80,23 @@ var _ actions.Ledger = (*Ledger)(nil)
 // means another worker is actively working the same id.
 const casAttempts = 4
 
-// Acquire implements actions.Ledger.
+// Acquire implements actions.Ledger. Most actions are new, so it first
+// tries to create the entry (one round trip), and reads only when one exists.
 func (l *Ledger) Acquire(ctx context.Context, a actions.Action, owner string, lease time.Duration) (actions.Lease, error) {
+	now := l.now()
+	next := Entry{State: StateRunning, Owner: owner, LeaseUntil: now.Add(lease), Action: a, UpdatedAt: now}
+	newRev, err := l.kv.Create(ctx, a.ID, mustJSON(next))
+	switch {
+	case err == nil:
+		l.held.Store(a.ID, heldEntry{rev: newRev, entry: next})
+		return actions.Lease{ActionID: a.ID, Revision: newRev}, nil
+	case !errors.Is(err, jetstream.ErrKeyExists):
+		return actions.Lease{}, fmt.Errorf("ledger create %s: %w", a.ID, err)
+	}
+	return l.acquireExisting(ctx, a, owner, lease)
+}
+
+func (l *Ledger) acquireExisting(ctx context.Context, a actions.Action, owner string, lease time.Duration) (actions.Lease, error) {
 	for range casAttempts {
 		cur, rev, err := l.get(ctx, a.ID)
 		if err != nil {
@@ -86,6 +112,7 @@ func (l *Ledger) Acquire(ctx context.Context, a actions.Action, owner string, le
 			if err != nil {
 				return actions.Lease{}, fmt.Errorf("ledger create %s: %w", a.ID, err)
 			}
+			l.held.Store(a.ID, heldEntry{rev: newRev, entry: next})
 			return actions.Lease{ActionID: a.ID, Revision: newRev}, nil
 		}
 		switch {
@@ -104,6 +131,7 @@ func (l *Ledger) Acquire(ctx context.Context, a actions.Action, owner string, le
 		if err != nil {
 			return actions.Lease{}, fmt.Errorf("ledger update %s: %w", a.ID, err)
 		}
+		l.held.Store(a.ID, heldEntry{rev: newRev, entry: next})
 		return actions.Lease{ActionID: a.ID, Revision: newRev, Attempts: cur.Attempts, Failures: cur.Failures,
 			Interrupted: next.Interrupted, Unanswered: cur.Unanswered}, nil
 	}
@@ -135,6 +163,9 @@ func (l *Ledger) Release(ctx context.Context, lease actions.Lease, calls, failur
 // the successor's "completed": two final results); any other state is
 // overwritten: this worker's outcome is the newer fact.
 func (l *Ledger) write(ctx context.Context, lease actions.Lease, change func(*Entry)) error {
+	if done, err := l.writeHeld(ctx, lease, change); done {
+		return err
+	}
 	for range casAttempts {
 		cur, rev, err := l.get(ctx, lease.ActionID)
 		if err != nil {
@@ -158,6 +189,28 @@ func (l *Ledger) write(ctx context.Context, lease actions.Lease, change func(*En
 		return nil
 	}
 	return fmt.Errorf("ledger write %s: changed %d times while writing", lease.ActionID, casAttempts)
+}
+
+// writeHeld writes change at the lease's revision from the entry this
+// process wrote there, saving the read. It reports done false when it has
+// no such entry or the revision moved on: then write reads and decides.
+func (l *Ledger) writeHeld(ctx context.Context, lease actions.Lease, change func(*Entry)) (bool, error) {
+	v, ok := l.held.LoadAndDelete(lease.ActionID)
+	if !ok || v.(heldEntry).rev != lease.Revision {
+		return false, nil
+	}
+	e := v.(heldEntry).entry
+	change(&e)
+	e.UpdatedAt = l.now()
+	_, err := l.kv.Update(ctx, lease.ActionID, mustJSON(e), lease.Revision)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
+		return false, nil
+	default:
+		return true, fmt.Errorf("ledger write %s: %w", lease.ActionID, err)
+	}
 }
 
 // Get returns the entry for id, or nil when there is none.

@@ -51,7 +51,11 @@ func (w *Worker) execute(ctx context.Context, msg jetstream.Msg) {
 			w.cfg.Metrics.guard(ctx, a)
 		}
 		log.InfoContext(ctx, "action "+string(dec.Result.Status), "reason", dec.Result.Reason, "attempts", dec.Result.Attempts, "replayed", dec.Result.Replayed)
-		_ = msg.DoubleAck(ctx)
+		// A plain ack, not waited for: the ledger holds the result, so if
+		// this ack is lost the redelivery replays it (same result id,
+		// deduplicated) without calling the target. Waiting would hold a
+		// handler slot for one more round trip per action.
+		_ = msg.Ack()
 	case executor.Redeliver:
 		log.WarnContext(ctx, "action will be redelivered", "delay", dec.Delay.String(), "delivery", d.Num, "error", dec.Err)
 		_ = msg.NakWithDelay(dec.Delay)

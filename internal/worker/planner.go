@@ -37,6 +37,7 @@ func (w *Worker) plan(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	var problems []string
+	var planned []plannedAction
 	for _, r := range results {
 		for _, e := range r.Errors {
 			log.WarnContext(ctx, "rule evaluation problem", "rule", r.Rule, "error", e)
@@ -45,14 +46,18 @@ func (w *Worker) plan(ctx context.Context, msg jetstream.Msg) {
 			}
 		}
 		for _, a := range r.Actions {
-			if err := w.requestAction(ctx, a); err != nil {
-				span.SetStatus(codes.Error, err.Error())
-				log.ErrorContext(ctx, "publish action request failed; event will be redelivered", "action_id", a.ID, "error", err)
-				_ = msg.NakWithDelay(w.cfg.AckWait / 3)
-				return
-			}
-			log.InfoContext(ctx, "action requested", "rule", r.Rule, "action_id", a.ID, "action", a.Kind, "target", a.Target, "user", a.User.String())
+			planned = append(planned, plannedAction{rule: r.Rule, action: a})
 		}
+	}
+	if err := w.requestActions(ctx, planned); err != nil {
+		span.SetStatus(codes.Error, err.Error())
+		log.ErrorContext(ctx, "publish action requests failed; event will be redelivered", "error", err)
+		_ = msg.NakWithDelay(w.cfg.AckWait / 3)
+		return
+	}
+	for _, p := range planned {
+		a := p.action
+		log.InfoContext(ctx, "action requested", "rule", p.rule, "action_id", a.ID, "action", a.Kind, "target", a.Target, "user", a.User.String())
 	}
 	w.cfg.Metrics.eventPlanned(ctx, ev.Type())
 	if len(problems) > 0 {
@@ -60,17 +65,33 @@ func (w *Worker) plan(ctx context.Context, msg jetstream.Msg) {
 		w.deadLetterMsg(ctx, events.StagePlan, msg, actions.ClassPermanent, strings.Join(problems, "; "))
 		return
 	}
-	if err := msg.DoubleAck(ctx); err != nil {
+	// Not waited for: a lost ack redelivers the event, and its action
+	// requests, which have deterministic ids, are deduplicated.
+	if err := msg.Ack(); err != nil {
 		log.WarnContext(ctx, "ack failed; event will be redelivered and deduplicated", "error", err)
 	}
 }
 
-func (w *Worker) requestAction(ctx context.Context, a actions.Action) error {
-	ev, err := events.NewActionRequested(events.SourcePlanner, a)
-	if err != nil {
-		return err
+type plannedAction struct {
+	rule   string
+	action actions.Action
+}
+
+// requestActions publishes the action requests of one event together and
+// waits for every ack.
+func (w *Worker) requestActions(ctx context.Context, planned []plannedAction) error {
+	if len(planned) == 0 {
+		return nil
 	}
-	_, err = w.pub.Publish(ctx, events.ActionSubject(a.Target, string(a.Kind)), ev)
+	out := make([]events.Outgoing, len(planned))
+	for i, p := range planned {
+		ev, err := events.NewActionRequested(events.SourcePlanner, p.action)
+		if err != nil {
+			return fmt.Errorf("action %s: %w", p.action.ID, err)
+		}
+		out[i] = events.Outgoing{Subject: events.ActionSubject(p.action.Target, string(p.action.Kind)), Event: ev}
+	}
+	_, err := w.pub.PublishAll(ctx, out)
 	return err
 }
 

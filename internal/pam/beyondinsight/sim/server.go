@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"fmt"
 	"net/http"
@@ -235,12 +236,15 @@ func (s *Server) Users() []User {
 func (s *Server) find(q string) []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Match first, then sort the few matches: a search must not copy and
+	// sort every user (the simulator serves benchmarks with many).
 	var out []User
-	for _, u := range simkit.Rows(s.users, nil) {
+	for _, u := range s.users {
 		if u.matches(q) {
-			out = append(out, u)
+			out = append(out, *u)
 		}
 	}
+	slices.SortFunc(out, func(a, b User) int { return cmp.Compare(a.UserID, b.UserID) })
 	return out
 }
 
