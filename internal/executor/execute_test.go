@@ -480,14 +480,11 @@ func TestExecuteReplayed(t *testing.T) {
 		requireResult(t, dec, resultSummary{Status: actions.StatusCompleted, Attempts: 2, Deliveries: 1, Replays: 1, Worker: owner})
 	})
 
-	// BUG: replayed() builds the result without Guard, so a protected
-	// user's refusal republished from the ledger (the worker republishes
-	// when publishing the first result failed) loses guard "refused" that
-	// the original result had. Outcome.Refused is in the record, so the
-	// guard can be derived from it as finish() does.
+	// A protected user's refusal republished from the ledger (the worker
+	// republishes when publishing the first result failed) keeps guard
+	// "refused": it is derived from the recorded Outcome.Refused.
 	t.Run("replayed refusal keeps its guard", func(t *testing.T) {
 		t.Parallel()
-		t.Skip("known bug: Executor.replayed drops Result.Guard (see the comment above)")
 		cfg, b := setup(t, led)
 		cfg.ProtectedGroups = []string{"Domain Admins"}
 		cfg.Targets = map[string]actions.Target{targetName: &groupTarget{scriptedTarget: b.target,
@@ -634,6 +631,26 @@ func TestExecuteUserLock(t *testing.T) {
 		dec = e.Execute(b.ctx, b.action, executor.Delivery{Num: 2})
 		requireVerdict(t, dec, executor.Finish)
 		requireResult(t, dec, resultSummary{Status: actions.StatusCompleted, Attempts: 1, Deliveries: 2, Worker: owner})
+	})
+
+	t.Run("shutdown while waiting for the lock hands the message back at once", func(t *testing.T) {
+		t.Parallel()
+		cfg, b := setup(t, led)
+		cfg.Retry.MaxElapsed = 3 * time.Second
+		cfg.Lease = 10 * time.Second
+		if _, err := led.TryLock(b.ctx, b.action.LockKey(), "worker-b", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(b.ctx, 100*time.Millisecond)
+		defer cancel()
+		dec := newExecutor(t, cfg).Execute(ctx, b.action, executor.Delivery{Num: 1})
+		requireVerdict(t, dec, executor.Redeliver)
+		if dec.Delay != 0 {
+			t.Fatalf("delay = %s, want 0 at shutdown", dec.Delay)
+		}
+		if en := b.entry(t); en.State != ledger.StateReleased || en.Failures != 0 {
+			t.Fatalf("ledger entry %+v, want released with no failures", en)
+		}
 	})
 
 	t.Run("lock released while waiting runs in the same delivery", func(t *testing.T) {
@@ -1090,14 +1107,10 @@ func TestExecuteDryRun(t *testing.T) {
 		}
 	})
 
-	// BUG (or undocumented exception): dryRun() dead-letters on any error,
-	// so a dry run against a target whose circuit is open, or that times
-	// out once, is dead-lettered on its first delivery with error class
-	// "transient". Decision's documentation says an open circuit never
-	// ends an action and transient errors are retried up to MaxAttempts.
+	// A dry run follows the same limits as a real action: an open circuit
+	// waits (Decision: the circuit never ends an action on its own).
 	t.Run("dry run against an open circuit waits", func(t *testing.T) {
 		t.Parallel()
-		t.Skip("known issue: Executor.dryRun dead-letters transient errors and an open circuit at once")
 		cfg, b := setup(t, led)
 		cfg.DryRun = true
 		b.target.execute = func(context.Context, actions.Action, int) (actions.Outcome, error) {

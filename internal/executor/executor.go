@@ -81,6 +81,9 @@ func (c Config) validate() error {
 	if c.MaxAttempts < 1 {
 		problems = append(problems, fmt.Sprintf("max attempts %d: must be at least 1", c.MaxAttempts))
 	}
+	if c.Retry.MaxElapsed <= 0 {
+		problems = append(problems, fmt.Sprintf("retry budget %s: must be positive (backoff treats 0 as no limit)", c.Retry.MaxElapsed))
+	}
 	if c.Retry.Multiplier < 1 {
 		problems = append(problems, fmt.Sprintf("retry multiplier %g: must be at least 1", c.Retry.Multiplier))
 	}
@@ -201,7 +204,7 @@ func (e *Executor) execute(ctx context.Context, a actions.Action, d Delivery) De
 		return d
 	}
 	if a.DryRun {
-		return e.dryRun(ctx, target, a, started)
+		return e.dryRun(ctx, target, a, d, started)
 	}
 	lease, unlock, dec, ok := e.claim(ctx, a)
 	if !ok {
@@ -248,6 +251,10 @@ func (e *Executor) claim(ctx context.Context, a actions.Action) (actions.Lease, 
 	l := <-locked
 	if l.err != nil {
 		e.release(ctx, a, lease, lease.Attempts, lease.Failures, l.err)
+		if ctx.Err() != nil {
+			// Shutting down: hand the message back at once.
+			return lease, nil, Decision{Verdict: Redeliver, Err: l.err}, false
+		}
 		return lease, nil, Decision{Verdict: Redeliver, Delay: e.inFlightDelay(l.err), Err: l.err}, false
 	}
 	return lease, l.unlock, Decision{}, true
@@ -357,13 +364,45 @@ func (e *Executor) deliverSecret(ctx context.Context, a actions.Action, out *act
 // dryRun asks the target what it would send, without the ledger: a dry run
 // has no effect to protect, and recording it as done would stop the real
 // action with the same id from ever running.
-func (e *Executor) dryRun(ctx context.Context, t actions.Target, a actions.Action, started time.Time) Decision {
+//
+// Its errors follow the same limits as a real action's, counted by
+// delivery since there is no ledger: a permanent error dead-letters, an
+// open circuit waits, and a transient error is redelivered until the
+// delivery number reaches MaxAttempts.
+func (e *Executor) dryRun(ctx context.Context, t actions.Target, a actions.Action, d Delivery, started time.Time) Decision {
 	out, err := t.Execute(ctx, a)
 	if err != nil {
-		return e.deadLetter(a, started, 0, err)
+		return e.dryRunFailed(ctx, a, d, started, err)
 	}
 	return Decision{Verdict: Finish, Result: actions.Result{Action: a, Status: out.Status, Reason: out.Reason,
 		Outcome: out, StartedAt: started, FinishedAt: e.cfg.Now()}}
+}
+
+func (e *Executor) dryRunFailed(ctx context.Context, a actions.Action, d Delivery, started time.Time, err error) Decision {
+	class, retryAfter := actions.Classify(err)
+	switch {
+	case ctx.Err() != nil:
+		return Decision{Verdict: Redeliver, Err: err}
+	case class == actions.ClassPermanent:
+		return e.deadLetter(a, started, 0, err)
+	case errors.Is(err, actions.ErrTargetUnavailable):
+		return Decision{Verdict: Redeliver, Delay: e.redeliveryDelay(retryAfter), Err: err}
+	case d.Num >= e.cfg.MaxAttempts:
+		return e.deadLetter(a, started, d.Num, err)
+	default:
+		return Decision{Verdict: Redeliver, Delay: e.redeliveryDelay(retryAfter), Err: err}
+	}
+}
+
+// redeliveryDelay is how long a message waits before its next delivery
+// after a transient failure: the redelivery delay, or the target's
+// Retry-After up to the ceiling.
+func (e *Executor) redeliveryDelay(retryAfter time.Duration) time.Duration {
+	delay := max(e.cfg.Retry.RedeliveryDelay, e.cfg.Retry.MaxInterval)
+	if retryAfter > delay {
+		delay = min(retryAfter, e.cfg.Retry.RetryAfterCeiling)
+	}
+	return delay
 }
 
 func (e *Executor) target(a actions.Action) (actions.Target, error) {
@@ -393,16 +432,17 @@ func (e *Executor) finish(ctx context.Context, t actions.Target, a actions.Actio
 		out = e.attribute(ctx, t, a, l, out)
 	}
 	rec := actions.Record{Status: out.Status, Reason: out.Reason, Outcome: out, Attempts: attempts, FinishedAt: e.cfg.Now()}
-	if err := e.cfg.Ledger.Finish(ctx, l, rec); err != nil {
+	// Detached from the delivery's cancellation, as release is: a change
+	// made at shutdown must still be recorded, or other workers wait the
+	// lease out and cannot tell it was this action's.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerWriteTimeout)
+	defer cancel()
+	if err := e.cfg.Ledger.Finish(fctx, l, rec); err != nil {
 		// The effect happened but is not recorded: the redelivery will find
 		// the state already as wanted and report it, so nothing runs twice.
 		return Decision{Verdict: Redeliver, Delay: e.cfg.Retry.InitialInterval, Err: fmt.Errorf("ledger finish: %w", err)}
 	}
-	guard := ""
-	if out.Refused {
-		guard = actions.GuardRefused
-	}
-	return Decision{Verdict: Finish, Result: actions.Result{Action: a, Status: out.Status, Reason: out.Reason, Guard: guard,
+	return Decision{Verdict: Finish, Result: actions.Result{Action: a, Status: out.Status, Reason: out.Reason, Guard: guardOf(out),
 		Outcome: out, Attempts: attempts, StartedAt: started, FinishedAt: rec.FinishedAt}}
 }
 
@@ -424,11 +464,7 @@ func (e *Executor) fail(ctx context.Context, a actions.Action, l actions.Lease, 
 	if class == actions.ClassPermanent || (calls > 0 && failures >= e.cfg.MaxAttempts) {
 		return e.deadLetter(a, started, attempts, err)
 	}
-	delay := max(e.cfg.Retry.RedeliveryDelay, e.cfg.Retry.MaxInterval)
-	if retryAfter > delay {
-		delay = min(retryAfter, e.cfg.Retry.RetryAfterCeiling)
-	}
-	return Decision{Verdict: Redeliver, Delay: delay, Err: err}
+	return Decision{Verdict: Redeliver, Delay: e.redeliveryDelay(retryAfter), Err: err}
 }
 
 // inFlightDelay waits until a held lease expires (its holder may have died)
@@ -442,7 +478,7 @@ func (e *Executor) inFlightDelay(err error) time.Duration {
 }
 
 func (e *Executor) release(ctx context.Context, a actions.Action, l actions.Lease, attempts, failures int, err error) {
-	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerWriteTimeout)
 	defer cancel()
 	if rerr := e.cfg.Ledger.Release(relCtx, l, attempts, failures, err.Error()); rerr != nil {
 		e.cfg.Logger.WarnContext(ctx, "ledger release failed; lease will expire", "action_id", a.ID, "error", rerr)
@@ -468,6 +504,10 @@ func (e *Executor) lockUser(ctx context.Context, a actions.Action) (func(context
 	}
 }
 
+// ledgerWriteTimeout bounds a ledger write that must happen even at
+// shutdown (recording an outcome, giving a lease back).
+const ledgerWriteTimeout = 5 * time.Second
+
 // lockPoll is how often a waiting action retries a user lock.
 const lockPoll = 25 * time.Millisecond
 
@@ -489,7 +529,17 @@ func (e *Executor) deadLetter(a actions.Action, started time.Time, attempts int,
 
 func (e *Executor) replayed(a actions.Action, rec actions.Record) Decision {
 	return Decision{Verdict: Finish, Result: actions.Result{Action: a, Status: rec.Status, Reason: rec.Reason,
-		Outcome: rec.Outcome, Attempts: rec.Attempts, FinishedAt: rec.FinishedAt, StartedAt: rec.FinishedAt, Replayed: true}}
+		Guard: guardOf(rec.Outcome), Outcome: rec.Outcome, Attempts: rec.Attempts, FinishedAt: rec.FinishedAt,
+		StartedAt: rec.FinishedAt, Replayed: true}}
+}
+
+// guardOf is the guard a recorded outcome was stopped by: a protected
+// account's refusal is recorded in the ledger, parking never is.
+func guardOf(out actions.Outcome) string {
+	if out.Refused {
+		return actions.GuardRefused
+	}
+	return ""
 }
 
 // callWithRetry calls the target until it succeeds, fails permanently, or
@@ -565,4 +615,3 @@ func (e *Executor) newBackOff() *backoff.ExponentialBackOff {
 	)
 	return b
 }
-

@@ -340,6 +340,8 @@ func TestNew(t *testing.T) {
 			wantProblems: []string{"lease 50ms: must cover a whole delivery, longer than the retry budget 50ms"}},
 		{name: "lease shorter than the retry budget", configure: func(c *executor.Config) { c.Lease = 10 * time.Millisecond },
 			wantProblems: []string{"lease 10ms: must cover a whole delivery, longer than the retry budget 50ms"}},
+		{name: "no retry budget", configure: func(c *executor.Config) { c.Retry.MaxElapsed = 0 },
+			wantProblems: []string{"retry budget 0s: must be positive (backoff treats 0 as no limit)"}},
 		{name: "every problem at once", configure: func(c *executor.Config) {
 			c.Ledger, c.MaxAttempts, c.Retry.Multiplier, c.Lease = nil, 0, 0.9, 0
 		}, wantProblems: []string{
