@@ -54,11 +54,10 @@ func (e *env) engine() (*policy.Engine, error) {
 	if err := e.load(); err != nil {
 		return nil, err
 	}
-	eng, err := policy.Compile(e.cfg.Policy, e.cfg.Targets, capability.Supports)
+	eng, err := policy.Compile(e.cfg.Policy, e.cfg.Targets, capability.Supports, policy.WithDryRun(e.cfg.Safety.DryRun))
 	if err != nil {
 		return nil, err
 	}
-	eng.DryRun = e.cfg.Safety.DryRun
 	return eng, nil
 }
 

@@ -24,12 +24,20 @@ import (
 // Supports reports whether a target kind can carry out an action kind.
 type Supports func(targetKind string, k actions.Kind) bool
 
-// Engine evaluates compiled rules.
+// Engine evaluates compiled rules. It is immutable once compiled and safe
+// for concurrent use.
 type Engine struct {
 	rules []rule
-	// DryRun makes every planned action a dry run (safety.dry_run).
-	DryRun bool
+	// dryRun makes every planned action a dry run (safety.dry_run).
+	dryRun bool
 }
+
+// Option configures an Engine at [Compile].
+type Option func(*Engine)
+
+// WithDryRun makes every action the engine plans a dry run when on
+// (safety.dry_run).
+func WithDryRun(on bool) Option { return func(e *Engine) { e.dryRun = on } }
 
 type rule struct {
 	name    string
@@ -62,7 +70,7 @@ func newEnv() (*cel.Env, error) {
 
 // Compile type-checks every rule and returns all problems at once, each
 // naming the rule and the position in the expression.
-func Compile(p config.Policy, targets []config.Target, supports Supports) (*Engine, error) {
+func Compile(p config.Policy, targets []config.Target, supports Supports, opts ...Option) (*Engine, error) {
 	env, err := newEnv()
 	if err != nil {
 		return nil, fmt.Errorf("cel environment: %w", err)
@@ -73,6 +81,9 @@ func Compile(p config.Policy, targets []config.Target, supports Supports) (*Engi
 	}
 	var problems []string
 	e := &Engine{}
+	for _, o := range opts {
+		o(e)
+	}
 	for i, r := range p.Rules {
 		path := fmt.Sprintf("policy.rules[%d] (%s)", i, r.Name)
 		cr := rule{name: r.Name, dryRun: r.DryRun}
@@ -187,7 +198,7 @@ func (e *Engine) plan(r rule, ev cloudevents.Event, vars map[string]any, now tim
 	}
 	res.Matched = true
 	for _, a := range r.actions {
-		act, err := a.build(ev, r, vars, now, e.DryRun)
+		act, err := a.build(ev, r, vars, now, e.dryRun)
 		if errors.Is(err, errNothingToChange) {
 			continue
 		}

@@ -196,3 +196,36 @@ func TestPlanReportsWhatItCannotDo(t *testing.T) {
 		}
 	}
 }
+
+// safety.dry_run is given at Compile, not set on the engine afterwards.
+func TestWithDryRun(t *testing.T) {
+	rule := config.Rule{Name: "all", When: "true", Actions: []config.RuleAction{{Action: "quarantine", Target: "bi", User: "data.user"}}}
+	ev, err := events.New(events.SourceFor("demo"), "e1", events.TypeAlert, time.Now(), alert(t, "e1", 80, actions.UserRef{Username: "jdoe"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		opts []policy.Option
+		want bool
+	}{
+		{"default", nil, false},
+		{"off", []policy.Option{policy.WithDryRun(false)}, false},
+		{"on", []policy.Option{policy.WithDryRun(true)}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, err := policy.Compile(config.Policy{Rules: []config.Rule{rule}}, targets, quarantineOnly, c.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := e.Plan(ev, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res[0].Actions[0].DryRun; got != c.want {
+				t.Fatalf("planned dry run %v, want %v", got, c.want)
+			}
+		})
+	}
+}

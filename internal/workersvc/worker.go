@@ -51,11 +51,10 @@ func RunWorker(ctx context.Context, cfg *config.Config, o WorkerOptions) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	engine, err := policy.Compile(cfg.Policy, cfg.Targets, capability.Supports)
+	engine, err := policy.Compile(cfg.Policy, cfg.Targets, capability.Supports, policy.WithDryRun(cfg.Safety.DryRun))
 	if err != nil {
 		return err
 	}
-	engine.DryRun = cfg.Safety.DryRun
 	tset, err := targets.Build(cfg.Targets, cfg.Worker.Retry.RetryAfterCeiling, log)
 	if err != nil {
 		return err
