@@ -85,7 +85,7 @@ func BenchmarkWorkerQuarantine(b *testing.B) {
 		users = append(users, sim.User{UserID: 100000 + i, UserName: name, FirstName: "B", EmailAddress: name + "@example.com"})
 	}
 	// Limits off: this measures the worker, not the default request rate.
-	p := quelltest.StartPipeline(b, quelltest.PipelineOptions{NoWorker: true, BIUsers: users, Extra: "safety: {blast_radius: []}",
+	p := quelltest.StartPipeline(b, quelltest.PipelineOptions{NoWorker: true, NoIngest: true, BIUsers: users, Extra: "safety: {blast_radius: []}",
 		TargetExtra: "limits: {rate: -1, concurrency: -1}"})
 	pub := events.NewPublisher(p.NATS.JS)
 	for i := range b.N {
@@ -101,17 +101,21 @@ func BenchmarkWorkerQuarantine(b *testing.B) {
 		}
 	}
 	b.ResetTimer()
-	start := time.Now()
 	p.StartWorker(b)
+	var info *jetstream.StreamInfo
 	quelltest.Eventually(b, 10*time.Minute, "every result", func() bool {
 		s, err := p.NATS.JS.Stream(context.Background(), events.StreamResults)
 		if err != nil {
 			return false
 		}
-		info, err := s.Info(context.Background())
+		info, err = s.Info(context.Background())
 		return err == nil && info.State.Msgs >= uint64(b.N)
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "actions/s")
+	// From the first result to the last: the worker's start-up is measured
+	// on its own (make bench-perf), not spread over these actions.
+	if span := info.State.LastTime.Sub(info.State.FirstTime); span > 0 && b.N > 1 {
+		b.ReportMetric(float64(b.N-1)/span.Seconds(), "actions/s")
+	}
 	b.StopTimer()
 	if n := p.BI.Count(quarantineRoute); n != b.N {
 		b.Fatalf("%d quarantine calls for %d actions", n, b.N)

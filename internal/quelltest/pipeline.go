@@ -21,6 +21,7 @@ import (
 
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
+	"github.com/quell-dev/quell/internal/natsconn"
 	"github.com/quell-dev/quell/internal/ingestsvc"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
 	cvsim "github.com/quell-dev/quell/internal/pam/commvault/sim"
@@ -91,6 +92,9 @@ type PipelineOptions struct {
 	BIUsers []sim.User
 	// NoWorker starts everything but the worker.
 	NoWorker bool
+	// NoIngest starts everything but the ingest (the streams are created
+	// all the same): benchmarks of the worker alone.
+	NoIngest bool
 	// Telemetry serves /metrics on ingest and worker.
 	Telemetry *telemetry.Telemetry
 }
@@ -119,6 +123,24 @@ func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 	}
 	p.IngestURL = "http://" + ln.Addr().String()
 	p.Config = p.config(t, o, ln.Addr().String(), tfSrv.URL+tfsim.APIPrefix, cvSrv.URL+cvsim.APIPrefix)
+	if o.NoIngest {
+		ln.Close()
+		if err := events.EnsureStreams(context.Background(), p.NATS.JS, natsconn.StreamOptions(p.Config.NATS)); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		p.startIngest(t, ln)
+	}
+	if !o.NoWorker {
+		p.StartWorker(t)
+	}
+	if !o.NoIngest {
+		p.waitReady(t)
+	}
+	return p
+}
+
+func (p *Pipeline) startIngest(t testing.TB, ln net.Listener) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -130,11 +152,6 @@ func StartPipeline(t testing.TB, o PipelineOptions) *Pipeline {
 			t.Errorf("ingest: %v", err)
 		}
 	})
-	if !o.NoWorker {
-		p.StartWorker(t)
-	}
-	p.waitReady(t)
-	return p
 }
 
 func (p *Pipeline) config(t testing.TB, o PipelineOptions, ingestAddr, tfURL, cvURL string) *config.Config {
