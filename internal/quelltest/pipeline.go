@@ -21,8 +21,8 @@ import (
 
 	"github.com/quell-dev/quell/internal/config"
 	"github.com/quell-dev/quell/internal/events"
-	"github.com/quell-dev/quell/internal/natsconn"
 	"github.com/quell-dev/quell/internal/ingestsvc"
+	"github.com/quell-dev/quell/internal/natsconn"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
 	cvsim "github.com/quell-dev/quell/internal/pam/commvault/sim"
 	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
