@@ -79,7 +79,7 @@ type Pipeline struct {
 
 // PipelineOptions adjust a pipeline.
 type PipelineOptions struct {
-	// Policy is YAML with a top-level policy: key; DefaultPolicy if empty.
+	// Policy is YAML with a top-level policy: key; [DefaultPolicy] if empty.
 	Policy string
 	// Extra YAML appended to the configuration (e.g. "safety: {dry_run: true}").
 	Extra string
@@ -341,7 +341,7 @@ func (p *Pipeline) WaitResults(t testing.TB, n int, timeout time.Duration) []eve
 	return res
 }
 
-// SyncBuffer is a bytes.Buffer safe for concurrent writers (the loggers).
+// SyncBuffer is a [bytes.Buffer] safe for concurrent writers (the loggers).
 type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
