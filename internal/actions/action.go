@@ -26,7 +26,7 @@ const (
 // Kinds lists every action kind, in a stable order.
 var Kinds = []Kind{Quarantine, UpdateAttributes, RotateClientSecret, RemoveGroup, AddGroup, TerminateSessions}
 
-// ParseKind returns the Kind named s, or an error listing the valid ones.
+// ParseKind returns the [Kind] named s, or an error listing the valid ones.
 func ParseKind(s string) (Kind, error) {
 	for _, k := range Kinds {
 		if string(k) == s {
@@ -85,7 +85,7 @@ func (u UserRef) canonical() string {
 
 // Action is one request to change one user on one target.
 type Action struct {
-	// ID is deterministic (see NewID): the same cause asking for the same
+	// ID is deterministic (see [NewID]): the same cause asking for the same
 	// change gets the same id, and the executor acts at most once per id.
 	ID     string         `json:"id"`
 	Kind   Kind           `json:"action"`
@@ -108,7 +108,7 @@ type Action struct {
 	// approved action is not held to the blast-radius limit again.
 	ApprovedBy  string    `json:"approved_by,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
-	// Undo describes the action an undo reverses (Kind Undo only).
+	// Undo describes the action an undo reverses ([Kind] [Undo] only).
 	Undo *UndoSpec `json:"undo,omitempty"`
 }
 
@@ -151,7 +151,7 @@ func NewID(cause, rule string, kind Kind, target string, user UserRef, params ma
 	return "act_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// AssignID sets a.ID from cause and a's own fields (see NewID).
+// AssignID sets a.ID from cause and a's own fields (see [NewID]).
 func (a *Action) AssignID(cause string) {
 	a.ID = NewID(cause, a.Rule, a.Kind, a.Target, a.User, a.Params, a.DryRun)
 }

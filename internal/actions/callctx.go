@@ -17,7 +17,7 @@ type actionIDKey struct{}
 type fenceKey struct{}
 
 // ErrFenced means a write was not sent because this worker no longer holds
-// the action's lease. It wraps ErrTargetUnavailable: nothing reached the
+// the action's lease. It wraps [ErrTargetUnavailable]: nothing reached the
 // target, so it is not a failed attempt.
 var ErrFenced = fmt.Errorf("lease no longer held; write not sent (%w)", ErrTargetUnavailable)
 
@@ -32,14 +32,14 @@ func ActionIDFrom(ctx context.Context) string {
 	return id
 }
 
-// WithFence returns ctx carrying check, which CheckFence runs before every
-// write; check reports ErrFenced (or any error) to stop the write.
+// WithFence returns ctx carrying check, which [CheckFence] runs before every
+// write; check reports [ErrFenced] (or any error) to stop the write.
 func WithFence(ctx context.Context, check func(context.Context) error) context.Context {
 	return context.WithValue(ctx, fenceKey{}, check)
 }
 
 // CheckFence runs the fence ctx carries, if any. Any failure is returned
-// as ErrFenced: when the lease cannot be confirmed, the write must not go.
+// as [ErrFenced]: when the lease cannot be confirmed, the write must not go.
 func CheckFence(ctx context.Context) error {
 	check, _ := ctx.Value(fenceKey{}).(func(context.Context) error)
 	if check == nil {

@@ -5,7 +5,7 @@
 // executor works through ([Ledger], [Locker], [SecretSink], [Safety]).
 //
 // Like River's rivertype, it holds shared primitives only: the package
-// imports nothing else of Quell's but the leaf package secret, and no
+// imports nothing else of Quell's but the leaf package [secret], and no
 // machinery. Target clients (internal/pam/<vendor>) implement [Target] and
 // return errors wrapped with [Permanent] or [Transient]; the executor
 // (internal/executor) alone decides whether to retry, give the message back

@@ -23,9 +23,9 @@ func (c Class) String() string {
 	return "transient"
 }
 
-// Sentinel errors that callers branch on with errors.Is.
+// Sentinel errors that callers branch on with [errors.Is].
 var (
-	// ErrUserNotFound means the target has no user matching the UserRef.
+	// ErrUserNotFound means the target has no user matching the [UserRef].
 	ErrUserNotFound = errors.New("user not found")
 	// ErrUnsupported means the target kind cannot carry out the action.
 	ErrUnsupported = errors.New("action not supported by target")
@@ -40,7 +40,7 @@ var (
 )
 
 // InFlightError says who holds an action or user lock and until when; it
-// matches ErrInFlight with errors.Is.
+// matches [ErrInFlight] with [errors.Is].
 type InFlightError struct {
 	What  string
 	Owner string
@@ -82,8 +82,8 @@ func Transient(err error, retryAfter time.Duration) error {
 }
 
 // Classify returns err's class and requested retry delay. Errors wrapped
-// several times keep the outermost classification; ErrUserNotFound,
-// ErrUnsupported and ErrUnknownTarget are permanent even unwrapped.
+// several times keep the outermost classification; [ErrUserNotFound],
+// [ErrUnsupported] and [ErrUnknownTarget] are permanent even unwrapped.
 func Classify(err error) (Class, time.Duration) {
 	var c *classified
 	if errors.As(err, &c) {
@@ -119,7 +119,7 @@ type UnansweredError struct {
 func (e *UnansweredError) Error() string { return e.Err.Error() }
 func (e *UnansweredError) Unwrap() error { return e.Err }
 
-// UnansweredCall returns the call of an *UnansweredError in err's chain.
+// UnansweredCall returns the call of an *[UnansweredError] in err's chain.
 func UnansweredCall(err error) (Call, bool) {
 	var ue *UnansweredError
 	if errors.As(err, &ue) {

@@ -13,8 +13,8 @@ import (
 // restarts and replicas. Implementations must use compare-and-set.
 type Ledger interface {
 	// Acquire takes id's lease for owner until now+lease. It returns
-	// ErrAlreadyDone (with the entry) when the action has finished, and
-	// ErrInFlight when another owner holds an unexpired lease.
+	// [ErrAlreadyDone] (with the entry) when the action has finished, and
+	// [ErrInFlight] when another owner holds an unexpired lease.
 	Acquire(ctx context.Context, a Action, owner string, lease time.Duration) (Lease, error)
 	// Finish records the final result; the action will not run again.
 	Finish(ctx context.Context, l Lease, r Record) error
@@ -24,7 +24,7 @@ type Ledger interface {
 	Release(ctx context.Context, l Lease, calls, failures int, lastErr string) error
 }
 
-// ErrAlreadyDone is returned by Ledger.Acquire for a finished action.
+// ErrAlreadyDone is returned by [Ledger.Acquire] for a finished action.
 var ErrAlreadyDone = errors.New("action already done")
 
 // Lease is a held claim on one action id.
@@ -40,10 +40,10 @@ type Lease struct {
 	// released or finished it: it may have reached the target.
 	Interrupted bool
 	// Unanswered lists the writes earlier attempts sent without hearing
-	// the answer (see UnansweredError); the executor adds this delivery's
+	// the answer (see [UnansweredError]); the executor adds this delivery's
 	// before it releases or finishes the lease, and the ledger keeps them.
 	Unanswered []Call
-	// Done holds the finished record when Acquire returned ErrAlreadyDone.
+	// Done holds the finished record when Acquire returned [ErrAlreadyDone].
 	Done *Record
 }
 
@@ -62,7 +62,7 @@ type Record struct {
 // attribute updates must not overwrite each other).
 type Locker interface {
 	// TryLock takes the lock named key for owner until now+ttl. It returns
-	// ErrInFlight while another owner holds an unexpired lock.
+	// [ErrInFlight] while another owner holds an unexpired lock.
 	TryLock(ctx context.Context, key, owner string, ttl time.Duration) (unlock func(context.Context) error, err error)
 }
 
@@ -83,11 +83,11 @@ type Safety interface {
 	Check(ctx context.Context, a Action) (SafetyVerdict, error)
 }
 
-// SafetyVerdict is a Safety's answer; the zero value lets the action run.
+// SafetyVerdict is a [Safety]'s answer; the zero value lets the action run.
 type SafetyVerdict struct {
 	// Refuse skips the action for good, with this reason.
 	Refuse string
-	// Park means the Safety has stored the action for approval, for this
+	// Park means the [Safety] has stored the action for approval, for this
 	// reason; it runs only if an operator approves it.
 	Park string
 }

@@ -4,8 +4,9 @@ import "time"
 
 // Result is the outcome of one action: what the executor decides, what the
 // worker publishes as the data of the action.completed, action.failed and
-// action.skipped events (events.ActionResult is this type), and what the
-// API and the console read back.
+// action.skipped events
+// ([github.com/quell-dev/quell/internal/events.ActionResult] is this type),
+// and what the API and the console read back.
 type Result struct {
 	Action Action `json:"action"`
 	Status Status `json:"status"`
@@ -14,9 +15,9 @@ type Result struct {
 	Outcome Outcome `json:"outcome"`
 	// ErrorClass is "transient" or "permanent" for failures.
 	ErrorClass string `json:"error_class,omitempty"`
-	// Guard is set when a safety guard skipped the action: GuardRefused
-	// (protected account), GuardParked (waiting for approval) or
-	// GuardRejected.
+	// Guard is set when a safety guard skipped the action: [GuardRefused]
+	// (protected account), [GuardParked] (waiting for approval) or
+	// [GuardRejected].
 	Guard string `json:"guard,omitempty"`
 	// Attempts counts target calls made across all deliveries of this action.
 	Attempts int `json:"attempts"`
@@ -32,7 +33,7 @@ type Result struct {
 	Replayed bool `json:"-"`
 }
 
-// Guards that can skip an action (Result.Guard).
+// Guards that can skip an action ([Result.Guard]).
 const (
 	GuardRefused  = "refused"  // a protected account: never acted on
 	GuardParked   = "parked"   // past the blast-radius limit: waits for approval
@@ -40,9 +41,9 @@ const (
 )
 
 // DetailEffect is the Details key that says who made an effect found
-// already in place: EffectEarlierAttempt when one of this action's own
+// already in place: [EffectEarlierAttempt] when one of this action's own
 // writes was sent and its answer lost (Quell most likely made it), and
-// EffectPossiblyEarlierAttempt when an attempt was interrupted without
+// [EffectPossiblyEarlierAttempt] when an attempt was interrupted without
 // recording whether it sent anything (it may have, or another action on
 // the same user may have).
 const (

@@ -30,7 +30,7 @@ type Call struct {
 
 // Outcome is what a target reports for an action it handled without error.
 type Outcome struct {
-	// Status is StatusCompleted when the target changed state, StatusSkipped
+	// Status is [StatusCompleted] when the target changed state, [StatusSkipped]
 	// when the read-before-write check found the state already as wanted.
 	Status Status `json:"status"`
 	// Reason explains a skip ("already quarantined") or summarises the change.
@@ -59,7 +59,7 @@ type Outcome struct {
 
 // GroupReader is implemented by targets that can list a user's groups; the
 // executor uses it to keep members of protected groups out of reach. A
-// target that cannot answers with an error wrapping ErrUnsupported.
+// target that cannot answers with an error wrapping [ErrUnsupported].
 type GroupReader interface {
 	UserGroups(ctx context.Context, u UserRef) ([]string, error)
 }
@@ -71,8 +71,8 @@ const DetailSecretFingerprint = "secret_fingerprint"
 //
 // Execute resolves the user, reads the current state and changes it only if
 // it differs (read-before-write), so that repeating an action that already
-// took effect reports StatusSkipped instead of acting twice. Errors must be
-// classified with Permanent or Transient; an unclassified error is treated
+// took effect reports [StatusSkipped] instead of acting twice. Errors must be
+// classified with [Permanent] or [Transient]; an unclassified error is treated
 // as transient.
 type Target interface {
 	// Name is the target's configured name (targets[].name).

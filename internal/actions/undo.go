@@ -10,7 +10,7 @@ import (
 // Undo reverses a completed action exactly: it restores the state the
 // action's result recorded as Before, after checking that the state is
 // still the one the action left (After). A responder requests it
-// (quellctl action undo); policy never plans it, so ParseKind does not
+// (quellctl action undo); policy never plans it, so [ParseKind] does not
 // accept it.
 const Undo Kind = "undo"
 
@@ -23,7 +23,7 @@ type UndoSpec struct {
 	Params map[string]any `json:"params,omitempty"`
 	// TargetUserID is the target's id of the user the action changed.
 	TargetUserID string `json:"target_user_id,omitempty"`
-	// Before and After are the original result's Outcome.Before and After.
+	// Before and After are the original result's [Outcome.Before] and After.
 	Before map[string]any `json:"before,omitempty"`
 	After  map[string]any `json:"after,omitempty"`
 	// Force restores Before even when the state is no longer After.

@@ -27,7 +27,7 @@ import (
 	"github.com/quell-dev/quell/internal/safety"
 )
 
-// Config wires an API.
+// Config wires an [API].
 type Config struct {
 	JS     jetstream.JetStream
 	Tokens auth.Tokens
@@ -36,7 +36,7 @@ type Config struct {
 	// Stop ends long polls when the server shuts down, so a graceful
 	// shutdown does not wait for them.
 	Stop context.Context
-	// MaxReplays is the DLQ loop guard (dlq.Replay); 0 means 3.
+	// MaxReplays is the DLQ loop guard ([dlq.Replay]); 0 means 3.
 	MaxReplays int
 	Logger     *slog.Logger
 	Now        func() time.Time
@@ -59,7 +59,7 @@ type deps struct {
 	pub     *events.Publisher
 }
 
-// New returns the API.
+// New returns the [API].
 func New(cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -22,7 +22,7 @@ type EventView struct {
 	Actions []ActionSummary `json:"actions"`
 }
 
-// ActionSummary is one action in an EventView.
+// ActionSummary is one action in an [EventView].
 type ActionSummary struct {
 	ID         string          `json:"id"`
 	State      string          `json:"state"`

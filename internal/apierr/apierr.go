@@ -18,7 +18,7 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// New returns an Error.
+// New returns an [Error].
 func New(status int, code, msg string) *Error {
 	return &Error{Status: status, Code: code, Message: msg}
 }

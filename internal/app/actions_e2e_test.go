@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -69,11 +68,4 @@ func TestEveryActionOnEveryTargetKind(t *testing.T) {
 			t.Errorf("%s %s: %d %s, want 400", refused.target, refused.action, status, body)
 		}
 	}
-}
-
-func postAction(t *testing.T, p *quelltest.Pipeline, target, action, user string, params map[string]any, key string) (int, string) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"action": action, "target": target, "user": user, "params": params, "reason": "e2e " + key})
-	return p.Post(t, "/v1/actions", string(body), map[string]string{"Authorization": "Bearer " + quelltest.APIToken,
-		"Content-Type": "application/json", "Idempotency-Key": key + target + action})
 }

@@ -2,9 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -39,18 +37,10 @@ func TestAPIPlaybook(t *testing.T) {
 	if list.Items[0].ActionID != id {
 		t.Fatalf("listed %+v", list.Items)
 	}
-	req, _ := http.NewRequest("POST", p.IngestURL+"/v1/actions/"+id+"/undo", strings.NewReader(`{"reason":"false positive"}`))
-	req.Header.Set("Authorization", "Bearer "+quelltest.APIToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, b := postAPI(t, p, "/v1/actions/"+id+"/undo", `{"reason":"false positive"}`, nil)
 	var undo api.UndoAccepted
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(b, &undo) != nil {
-		t.Fatalf("undo: %d %s", resp.StatusCode, b)
+	if st != http.StatusAccepted || json.Unmarshal([]byte(b), &undo) != nil {
+		t.Fatalf("undo: %d %s", st, b)
 	}
 	u := getJSON[api.ActionView](t, p, "/v1/actions/"+undo.ID+"?wait=30s")
 	if u.State != "completed" || u.Action.Undo == nil || u.Action.Undo.Of != id || u.Action.RequestedBy != "responder" {
@@ -63,17 +53,10 @@ func TestAPIPlaybook(t *testing.T) {
 
 func getJSON[T any](t *testing.T, p *quelltest.Pipeline, path string) T {
 	t.Helper()
-	req, _ := http.NewRequest("GET", p.IngestURL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+quelltest.APIToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	status, b := quelltest.Do(t, http.MethodGet, p.IngestURL+path, "", map[string]string{"Authorization": "Bearer " + quelltest.APIToken})
 	var v T
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &v) != nil {
-		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	if status != http.StatusOK || json.Unmarshal([]byte(b), &v) != nil {
+		t.Fatalf("GET %s: %d %s", path, status, b)
 	}
 	return v
 }

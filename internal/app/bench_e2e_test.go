@@ -259,7 +259,7 @@ func benchSlowTarget(b *testing.B, inflight, n int) {
 	p.BI.Inject(quarantineRoute, simkit.Fault{Latency: slowTargetLatency})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	publishQuarantines(ctx, b, p, users)
+	publishQuarantines(ctx, b, p, users, "bench slow")
 	b.ResetTimer()
 	start := time.Now()
 	p.StartWorker(b)
@@ -288,19 +288,14 @@ func checkOneCallEach(b *testing.B, p *quelltest.Pipeline, n int) {
 
 // publishQuarantines queues one quarantine per user before the worker
 // starts, so the run measures the worker and not the ingest or planner.
-func publishQuarantines(ctx context.Context, b *testing.B, p *quelltest.Pipeline, users []sim.User) {
+// Action i's id derives from idPrefix and i.
+func publishQuarantines(ctx context.Context, b *testing.B, p *quelltest.Pipeline, users []sim.User, idPrefix string) {
 	pub := events.NewPublisher(p.NATS.JS)
 	for i, u := range users {
 		a := actions.Action{Kind: actions.Quarantine, Target: "bi", User: actions.UserRef{Username: u.UserName},
 			Reason: "bench", RequestedBy: "bench", RequestedAt: time.Now()}
-		a.AssignID(fmt.Sprintf("bench slow %d", i))
-		ev, err := events.NewActionRequested(events.SourceResponder, a)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := pub.Publish(ctx, events.ActionSubject("bi", "quarantine"), ev); err != nil {
-			b.Fatal(err)
-		}
+		a.AssignID(fmt.Sprintf("%s %d", idPrefix, i))
+		publishAction(ctx, b, pub, a)
 	}
 }
 

@@ -11,9 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/events"
-	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
 	"github.com/quell-dev/quell/internal/quelltest"
 )
 
@@ -79,27 +77,11 @@ func BenchmarkWorkerBaseline(b *testing.B) {
 // it, records the outcome and publishes the result, against a
 // zero-latency BeyondInsight simulator.
 func BenchmarkWorkerQuarantine(b *testing.B) {
-	users := make([]sim.User, 0, b.N)
-	for i := range b.N {
-		name := fmt.Sprintf("bench%06d", i)
-		users = append(users, sim.User{UserID: 100000 + i, UserName: name, FirstName: "B", EmailAddress: name + "@example.com"})
-	}
+	users := benchUsers(b.N)
 	// Limits off: this measures the worker, not the default request rate.
 	p := quelltest.StartPipeline(b, quelltest.PipelineOptions{NoWorker: true, NoIngest: true, BIUsers: users, Extra: "safety: {blast_radius: []}",
 		TargetExtra: "limits: {rate: -1, concurrency: -1}"})
-	pub := events.NewPublisher(p.NATS.JS)
-	for i := range b.N {
-		a := actions.Action{Kind: actions.Quarantine, Target: "bi", User: actions.UserRef{Username: users[i].UserName},
-			Reason: "bench", RequestedBy: "bench", RequestedAt: time.Now()}
-		a.AssignID(fmt.Sprintf("bench %d", i))
-		ev, err := events.NewActionRequested(events.SourceResponder, a)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := pub.Publish(context.Background(), events.ActionSubject("bi", "quarantine"), ev); err != nil {
-			b.Fatal(err)
-		}
-	}
+	publishQuarantines(context.Background(), b, p, users, "bench")
 	b.ResetTimer()
 	p.StartWorker(b)
 	var info *jetstream.StreamInfo

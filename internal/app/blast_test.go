@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
-	"github.com/quell-dev/quell/internal/cli"
 	"github.com/quell-dev/quell/internal/pam/beyondinsight/sim"
 	"github.com/quell-dev/quell/internal/quelltest"
 )
@@ -71,13 +70,4 @@ func TestBlastRadiusParksTheStorm(t *testing.T) {
 	if out, _ := runCLI(t, p, "parked"); !strings.Contains(out, "no parked actions") {
 		t.Fatalf("still parked:\n%s", out)
 	}
-}
-
-func runCLI(t *testing.T, p *quelltest.Pipeline, args ...string) (string, error) {
-	t.Helper()
-	var out, errOut strings.Builder
-	root := cli.NewRoot(&out, &errOut)
-	root.SetArgs(append([]string{"--config", p.ConfigFile, "--timeout", "60s"}, args...))
-	err := root.Execute()
-	return out.String(), err
 }

@@ -32,13 +32,7 @@ func TestMaxDeliveriesWithNoWorkerConnectedIsDeadLettered(t *testing.T) {
 	ctx := context.Background()
 	a := actions.Action{Kind: actions.Quarantine, Target: "bi", User: actions.UserRef{Username: "jdoe"}, RequestedAt: time.Now()}
 	a.AssignID("manual test no-worker")
-	ev, err := events.NewActionRequested(events.SourceResponder, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := events.NewPublisher(p.NATS.JS).Publish(ctx, events.ActionSubject("bi", "quarantine"), ev); err != nil {
-		t.Fatal(err)
-	}
+	publishAction(ctx, t, events.NewPublisher(p.NATS.JS), a)
 	// Someone else's client takes every delivery and gives it back, as a
 	// worker crashing on the message would, until JetStream gives up
 	// (max_deliveries is 10 in the pipeline); no worker is connected.
@@ -56,11 +50,7 @@ func TestMaxDeliveriesWithNoWorkerConnectedIsDeadLettered(t *testing.T) {
 		}
 	}
 	p.StartWorker(t)
-	var res []events.ActionResult
-	quelltest.Eventually(t, 30*time.Second, "a failed result for the action JetStream gave up on", func() bool {
-		res = p.Results(t)
-		return len(res) > 0
-	})
+	res := p.WaitResults(t, 1, 30*time.Second)
 	if res[0].Action.ID != a.ID || res[0].Status != actions.StatusFailed || !strings.Contains(res[0].Reason, "max deliveries") {
 		t.Fatalf("result %+v", res[0])
 	}

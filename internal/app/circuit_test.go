@@ -19,9 +19,7 @@ func TestCircuitBreakerWaitsOutAnOutage(t *testing.T) {
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{TargetExtra: "circuit: {failures: 2, open_for: 500ms}"})
 	p.BI.Inject(quarantineRoute, simkit.Fault{Status: 503, Times: 4})
 	for _, u := range []string{"asmith", "jdoe", `CORP\\bwayne`} {
-		if status, body := p.PostAlert(t, `{"user":"`+u+`","severity":90}`, ""); status != 202 {
-			t.Fatalf("post: %d %s", status, body)
-		}
+		acceptAlert(t, p, `{"user":"`+u+`","severity":90}`)
 	}
 	res := p.WaitResults(t, 3, 30*time.Second)
 	for _, r := range res {

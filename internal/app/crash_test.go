@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
@@ -87,13 +86,7 @@ func killDuringQuarantine(t *testing.T, maxDeliveries int) crashed {
 	first := startWorkerProcess(t, bin, cfgPath)
 	a := actions.Action{ID: "act_crash", Kind: actions.Quarantine, Target: "bi", User: actions.UserRef{Username: "asmith"},
 		Reason: "crash test", RequestedBy: "test", RequestedAt: time.Now()}
-	ev, err := events.NewActionRequested(events.SourceResponder, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := events.NewPublisher(n.JS).Publish(context.Background(), events.ActionSubject("bi", "quarantine"), ev); err != nil {
-		t.Fatal(err)
-	}
+	publishAction(context.Background(), t, events.NewPublisher(n.JS), a)
 	select {
 	case <-reached:
 	case <-time.After(30 * time.Second):
@@ -118,11 +111,7 @@ func TestWorkerKilledBetweenCallAndAckDoesNotCallTwice(t *testing.T) {
 	t.Parallel()
 	c := killDuringQuarantine(t, 10)
 	second := startWorkerProcess(t, c.bin, c.cfgPath)
-	var res []events.ActionResult
-	quelltest.Eventually(t, 45*time.Second, "result after restart", func() bool {
-		res = quelltest.Results(t, c.n.JS)
-		return len(res) > 0
-	})
+	res := quelltest.WaitResults(t, c.n.JS, 1, 45*time.Second)
 	if calls := c.bi.Count(quarantineRoute); calls != 1 {
 		t.Fatalf("quarantine called %d times, want 1; second worker log:\n%s", calls, second.log.String())
 	}
@@ -142,11 +131,7 @@ func TestWorkerKilledOnLastDeliveryIsDeadLettered(t *testing.T) {
 	t.Parallel()
 	c := killDuringQuarantine(t, 1)
 	second := startWorkerProcess(t, c.bin, c.cfgPath)
-	var dead []jetstream.RawStreamMsg
-	quelltest.Eventually(t, 30*time.Second, "DLQ entry from the max-deliveries advisory", func() bool {
-		dead = quelltest.StreamMsgs(t, c.n.JS, events.StreamDLQ, "quell.dlq.execute")
-		return len(dead) > 0
-	})
+	dead := waitDeadLetters(t, c.n.JS, "quell.dlq.execute", 30*time.Second, "DLQ entry from the max-deliveries advisory")
 	if r := dead[0].Header.Get(dlq.HeaderReason); !strings.Contains(r, "max deliveries") {
 		t.Fatalf("DLQ reason %q; worker log:\n%s", r, second.log.String())
 	}
@@ -154,11 +139,7 @@ func TestWorkerKilledOnLastDeliveryIsDeadLettered(t *testing.T) {
 		t.Fatalf("quarantine called %d times, want 1", calls)
 	}
 	// The audit trail shows it too: a failed result with the reason.
-	var res []events.ActionResult
-	quelltest.Eventually(t, 10*time.Second, "failed result", func() bool {
-		res = quelltest.Results(t, c.n.JS)
-		return len(res) > 0
-	})
+	res := quelltest.WaitResults(t, c.n.JS, 1, 10*time.Second)
 	if res[0].Status != actions.StatusFailed || !strings.Contains(res[0].Reason, "max deliveries") || res[0].Action.ID != "act_crash" {
 		t.Fatalf("result %+v", res[0])
 	}

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
@@ -23,9 +21,7 @@ func TestFailedProbesAreFailedAttempts(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{TargetExtra: "circuit: {failures: 1, open_for: 300ms}"})
 	p.BI.Inject(quarantineRoute, simkit.Fault{Status: 503})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	r := p.WaitResults(t, 1, 60*time.Second)[0]
 	if r.Status != actions.StatusFailed || r.Deliveries != 3 {
 		t.Fatalf("result %s after %d deliveries (%s), want failed after max_attempts=3", r.Status, r.Deliveries, r.Reason)
@@ -37,11 +33,7 @@ func TestFailedProbesAreFailedAttempts(t *testing.T) {
 		t.Fatalf("%d calls: the probes were not counted", r.Attempts)
 	}
 	// The failed result is published before the message is dead-lettered.
-	var dead []jetstream.RawStreamMsg
-	quelltest.Eventually(t, 10*time.Second, "the dead letter", func() bool {
-		dead = quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
-		return len(dead) > 0
-	})
+	dead := waitDeadLetters(t, p.NATS.JS, "quell.dlq.execute", 10*time.Second, "the dead letter")
 	if len(dead) != 1 || !strings.Contains(dead[0].Header.Get(dlq.HeaderReason), "503") {
 		t.Fatalf("dead-lettered %d, want 1 naming the 503", len(dead))
 	}
@@ -54,9 +46,7 @@ func TestLostAnswerIsAttributedToQuellsOwnCall(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
 	p.BI.Inject(quarantineRoute, simkit.Fault{LoseAnswer: true, Times: 1})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	r := p.WaitResults(t, 1, 30*time.Second)[0]
 	if n := p.BI.Count(quarantineRoute); n != 1 {
 		t.Fatalf("%d quarantine calls, want 1", n)
@@ -90,9 +80,7 @@ func TestUnhealableSafetyCheckIsDeadLettered(t *testing.T) {
 	if _, err := kv.Put(context.Background(), "blast.bi.quarantine", []byte("{not json")); err != nil {
 		t.Fatal(err)
 	}
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	res := p.WaitResults(t, 1, 30*time.Second)
 	var r events.ActionResult
 	for _, x := range res {

@@ -15,8 +15,6 @@ import (
 	"github.com/quell-dev/quell/internal/quelltest"
 )
 
-const quarantineRoute = "POST Users/{id}/Quarantine"
-
 // idle waits until both consumers have nothing pending or in flight, so a
 // test can assert that nothing more will happen.
 func idle(t *testing.T, p *quelltest.Pipeline) {
@@ -122,9 +120,7 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
 	p.BI.Inject(quarantineRoute, simkit.Fault{Status: 503, Times: 3})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	res := p.WaitResults(t, 1, 20*time.Second)
 	if res[0].Status != actions.StatusCompleted || res[0].Attempts != 4 {
 		t.Fatalf("result %+v, want completed after 4 attempts", res[0])
@@ -142,9 +138,7 @@ func TestPermanentFailureLandsInDLQWithReason(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
 	p.BI.Inject(quarantineRoute, simkit.Fault{Status: 404, Body: "User not found"})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	res := p.WaitResults(t, 1, 15*time.Second)
 	if res[0].Status != actions.StatusFailed || res[0].ErrorClass != "permanent" || !strings.Contains(res[0].Reason, "404") {
 		t.Fatalf("result %+v", res[0])
@@ -170,9 +164,7 @@ func TestPermanentFailureLandsInDLQWithReason(t *testing.T) {
 func TestUnknownUserIsPermanent(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
-	if status, body := p.PostAlert(t, `{"user":"ghost","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"ghost","severity":90}`)
 	res := p.WaitResults(t, 1, 15*time.Second)
 	if res[0].Status != actions.StatusFailed || !strings.Contains(res[0].Reason, "not found") {
 		t.Fatalf("result %+v", res[0])

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/dlq"
 	"github.com/quell-dev/quell/internal/events"
@@ -20,20 +18,14 @@ func TestTransientFailureExhaustsDeliveriesThenDeadLetters(t *testing.T) {
 	// circuit must not open here, or the actions would wait out the outage.
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{TargetExtra: "circuit: {failures: 1000}"})
 	p.BI.Inject(quarantineRoute, simkit.Fault{Status: 502, Body: "upstream down"})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	res := p.WaitResults(t, 1, 30*time.Second)
 	r := res[0]
 	if r.Status != actions.StatusFailed || r.ErrorClass != "transient" || r.Deliveries != 3 || !strings.Contains(r.Reason, "502") {
 		t.Fatalf("result %+v", r)
 	}
 	// The failed result is published just before the DLQ entry is written.
-	var dead []jetstream.RawStreamMsg
-	quelltest.Eventually(t, 10*time.Second, "the DLQ entry", func() bool {
-		dead = quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
-		return len(dead) > 0
-	})
+	dead := waitDeadLetters(t, p.NATS.JS, "quell.dlq.execute", 10*time.Second, "the DLQ entry")
 	if len(dead) != 1 || dead[0].Header.Get(dlq.HeaderDeliveries) != "3" || dead[0].Header.Get(dlq.HeaderSubject) != "quell.actions.bi.quarantine" {
 		t.Fatalf("dead %+v", dead)
 	}
@@ -51,9 +43,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
 	p.BI.Inject(quarantineRoute, simkit.Fault{Status: 429, RetryAfter: "1", Times: 1})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	res := p.WaitResults(t, 1, 20*time.Second)
 	if res[0].Status != actions.StatusCompleted {
 		t.Fatalf("result %+v", res[0])
@@ -76,9 +66,7 @@ func TestWorkerShutdownFinishesOrHandsBackInFlightAction(t *testing.T) {
 	// Slower than the worker's 2s drain: the first worker must hand the
 	// message back rather than lose it or record a failure.
 	p.BI.Inject(quarantineRoute, simkit.Fault{Latency: 4 * time.Second, Times: 1})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	quelltest.Eventually(t, 10*time.Second, "the call to start", func() bool {
 		for _, e := range p.BI.Requests() {
 			if e.Method == "POST" && strings.Contains(strings.ToLower(e.RelPath), "quarantine") {
@@ -110,12 +98,11 @@ func TestSecretsNeverReachLogsOrEvents(t *testing.T) {
 	p.BI.Inject("POST Auth/SignAppin", simkit.Fault{Status: 401, Times: 1})
 	p.PostAlert(t, `{"user":"asmith","severity":90}`, "")
 	p.PostAlert(t, `{"user":"jdoe","severity":90}`, "")
-	p.Post(t, "/v1/actions", `{"action":"quarantine","target":"bi","user":"mroe","reason":"r"}`,
-		map[string]string{"Authorization": "Bearer " + quelltest.APIToken, "Content-Type": "application/json"})
+	postAPI(t, p, "/v1/actions", `{"action":"quarantine","target":"bi","user":"mroe","reason":"r"}`, nil)
 	p.WaitResults(t, 3, 20*time.Second)
 	p.StopWorker()
 	var stored strings.Builder
-	for _, stream := range []string{events.StreamEvents, events.StreamActions, events.StreamResults, events.StreamDLQ} {
+	for _, stream := range storedStreams {
 		for _, m := range quelltest.StreamMsgs(t, p.NATS.JS, stream, "") {
 			stored.Write(m.Data)
 			for k, v := range m.Header {

@@ -30,8 +30,7 @@ func postHR(t *testing.T, p *quelltest.Pipeline, id string, data events.HREmploy
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"specversion": "1.0", "id": id, "source": "/hr/bamboo", "type": events.TypeHREmployee,
 		"datacontenttype": "application/json", "data": data})
-	status, resp := p.Post(t, "/v1/events", string(body), map[string]string{"Authorization": "Bearer " + quelltest.APIToken,
-		"Content-Type": "application/cloudevents+json"})
+	status, resp := postAPI(t, p, "/v1/events", string(body), map[string]string{"Content-Type": "application/cloudevents+json"})
 	if status != 202 {
 		t.Fatalf("post HR event: %d %s", status, resp)
 	}

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -44,14 +43,9 @@ notifications:
     - {name: soc, kind: slack, url: "file:` + urlFile + `"}
 `})
 	// The notifier's consumer starts with the results after it exists.
-	quelltest.Eventually(t, 10*time.Second, "notifier consumer", func() bool {
-		_, err := p.NATS.JS.Consumer(context.Background(), events.StreamResults, notify.ConsumerName("soc"))
-		return err == nil
-	})
+	waitConsumer(t, p.NATS.JS, events.StreamResults, notify.ConsumerName("soc"), 10*time.Second, "notifier consumer")
 	for _, u := range []string{"asmith", "jdoe"} {
-		if status, body := p.PostAlert(t, `{"user":"`+u+`","severity":90}`, ""); status != 202 {
-			t.Fatalf("post: %d %s", status, body)
-		}
+		acceptAlert(t, p, `{"user":"`+u+`","severity":90}`)
 	}
 	res := p.WaitResults(t, 2, 20*time.Second)
 	parked := ""

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -97,15 +96,7 @@ func TestOktaDeactivationQuarantinesEverywhere(t *testing.T) {
 			t.Errorf("%s: %s %s", r.Action.Target, r.Status, r.Reason)
 		}
 	}
-	if u, _ := p.BI.User(40); !u.IsQuarantined {
-		t.Error("BeyondInsight: not quarantined")
-	}
-	if u, _ := p.CV.User(5); u.Enabled {
-		t.Error("Commvault: not disabled")
-	}
-	if u, _ := p.TF.User(40); u.GlobalRoleID != tfsim.NoGlobalAccess {
-		t.Errorf("ThreadFix: global role %d", u.GlobalRoleID)
-	}
+	checkQuarantinedEverywhere(t, p, 40, 5, 40)
 	// Okta redelivers the event in a batch with another: stored once.
 	again := oktaDelivery(oktaUserEvent("7f3c-deactivate", "user.lifecycle.deactivate", "jdoe@example.com"),
 		`{"uuid":"8a1d-app","eventType":"application.lifecycle.update","severity":"INFO",`+
@@ -125,16 +116,5 @@ func TestOktaDeactivationQuarantinesEverywhere(t *testing.T) {
 
 func verifyGET(t *testing.T, p *quelltest.Pipeline, source, challenge string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, p.IngestURL+"/v1/webhooks/"+source, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Okta-Verification-Challenge", challenge)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return quelltest.Do(t, http.MethodGet, p.IngestURL+"/v1/webhooks/"+source, "", map[string]string{"X-Okta-Verification-Challenge": challenge})
 }

@@ -20,8 +20,6 @@ import (
 	"github.com/quell-dev/quell/internal/ingestsvc"
 	"github.com/quell-dev/quell/internal/natsembed"
 	"github.com/quell-dev/quell/internal/quelltest"
-	"github.com/quell-dev/quell/internal/secret"
-	"github.com/quell-dev/quell/internal/sourceauth"
 )
 
 // outage is an ingest whose NATS is down; up brings NATS (back) up and
@@ -86,10 +84,7 @@ func stoppedUnderIngest(t *testing.T) outage {
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
 	// The worker reports ready before it creates its consumers; stopping
 	// NATS in between would fail its start, which is not under test here.
-	quelltest.Eventually(t, 15*time.Second, "worker consumers", func() bool {
-		_, err := p.NATS.JS.Consumer(context.Background(), events.StreamActions, events.ConsumerExecutor)
-		return err == nil
-	})
+	waitConsumer(t, p.NATS.JS, events.StreamActions, events.ConsumerExecutor, 15*time.Second, "worker consumers")
 	p.NATS.Server.Shutdown()
 	return outage{url: p.IngestURL, ready: []string{p.IngestURL, p.WorkerURL}, logs: p.Logs, up: func(t *testing.T) jetstream.JetStream {
 		p.NATS.Restart(t)
@@ -174,12 +169,5 @@ func readyz(t *testing.T, url string) int {
 }
 
 func postAlert(t *testing.T, url, deliveryID string) (int, string) {
-	body := `{"user":"asmith","severity":90}`
-	now := time.Now()
-	sig, err := sourceauth.Sign(secret.New(quelltest.WebhookSecret), deliveryID, now, []byte(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return quelltest.Post(t, url+"/v1/webhooks/demo", body, map[string]string{"Content-Type": "application/json",
-		"webhook-id": deliveryID, "webhook-timestamp": fmt.Sprint(now.Unix()), "webhook-signature": sig})
+	return quelltest.PostAlert(t, url, `{"user":"asmith","severity":90}`, deliveryID)
 }

@@ -14,9 +14,7 @@ import (
 func TestGlobalDryRunCallsNothing(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{Extra: "safety: {dry_run: true}"})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	res := p.WaitResults(t, 1, 15*time.Second)
 	r := res[0]
 	if r.Status != actions.StatusSkipped || r.Reason != "dry run" || !r.Action.DryRun || len(r.Outcome.Calls) == 0 {
@@ -37,9 +35,7 @@ policy:
       actions:
         - {action: quarantine, target: bi, user: data.user.upn}
 `})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	var reason string
 	quelltest.Eventually(t, 10*time.Second, "plan-stage DLQ entry", func() bool {
 		msgs := quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.plan")
@@ -61,8 +57,7 @@ func TestDryRunDoesNotBlockTheRealAction(t *testing.T) {
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
 	send := func(dryRun bool) {
 		body := `{"action":"quarantine","target":"bi","user":"asmith","reason":"INC-7","dry_run":` + map[bool]string{true: "true", false: "false"}[dryRun] + `}`
-		status, resp := p.Post(t, "/v1/actions", body, map[string]string{"Authorization": "Bearer " + quelltest.APIToken,
-			"Content-Type": "application/json", "Idempotency-Key": "INC-7"})
+		status, resp := postAPI(t, p, "/v1/actions", body, map[string]string{"Idempotency-Key": "INC-7"})
 		if status != 202 {
 			t.Fatalf("post: %d %s", status, resp)
 		}
@@ -85,8 +80,7 @@ func TestDryRunDoesNotBlockTheRealAction(t *testing.T) {
 func TestTargetDryRunCoversManualActions(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{TargetExtra: "dry_run: true"})
-	status, body := p.Post(t, "/v1/actions", `{"action":"quarantine","target":"bi","user":"asmith","reason":"INC-8"}`,
-		map[string]string{"Authorization": "Bearer " + quelltest.APIToken, "Content-Type": "application/json"})
+	status, body := postAPI(t, p, "/v1/actions", `{"action":"quarantine","target":"bi","user":"asmith","reason":"INC-8"}`, nil)
 	if status != 202 {
 		t.Fatalf("post: %d %s", status, body)
 	}
@@ -103,9 +97,7 @@ func TestProtectedAccountsAreNeverActedOn(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{Extra: `safety: {protected: {users: ["asmith"]}}`})
 	for _, u := range []string{"asmith", quelltest.BIRunAs} {
-		if status, body := p.PostAlert(t, `{"user":"`+u+`","severity":99}`, ""); status != 202 {
-			t.Fatalf("post: %d %s", status, body)
-		}
+		acceptAlert(t, p, `{"user":"`+u+`","severity":99}`)
 	}
 	res := p.WaitResults(t, 2, 15*time.Second)
 	for _, r := range res {
@@ -134,9 +126,7 @@ policy:
         - {action: quarantine, target: cv, user: data.user}
 `})
 	for _, u := range []string{"jdoe", "asmith"} {
-		if status, body := p.PostAlert(t, `{"user":"`+u+`","severity":99}`, ""); status != 202 {
-			t.Fatalf("post: %d %s", status, body)
-		}
+		acceptAlert(t, p, `{"user":"`+u+`","severity":99}`)
 	}
 	res := p.WaitResults(t, 4, 15*time.Second)
 	got := map[string]string{}

@@ -9,7 +9,6 @@ import (
 	"filippo.io/age"
 
 	"github.com/quell-dev/quell/internal/actions"
-	"github.com/quell-dev/quell/internal/events"
 	"github.com/quell-dev/quell/internal/quelltest"
 	"github.com/quell-dev/quell/internal/secretstore"
 )
@@ -32,9 +31,7 @@ policy:
       actions:
         - {action: rotate_client_secret, target: bi, user: data.user}
 `})
-	if status, body := p.PostAlert(t, `{"user":"svc-pam-worker","severity":60,"rule":"secret-scanner"}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"svc-pam-worker","severity":60,"rule":"secret-scanner"}`)
 	res := p.WaitResults(t, 1, 15*time.Second)
 	r := res[0]
 	fp := r.Outcome.Details[actions.DetailSecretFingerprint]
@@ -54,7 +51,7 @@ policy:
 	if strings.Contains(p.Logs.String(), plain) {
 		t.Error("the logs contain the rotated secret")
 	}
-	for _, stream := range []string{events.StreamEvents, events.StreamActions, events.StreamResults, events.StreamDLQ} {
+	for _, stream := range storedStreams {
 		for _, m := range quelltest.StreamMsgs(t, p.NATS.JS, stream, "") {
 			if strings.Contains(string(m.Data), plain) {
 				t.Errorf("%s holds the rotated secret in plain text", stream)

@@ -1,24 +1,13 @@
 package app_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
 	"github.com/quell-dev/quell/internal/config"
-	"github.com/quell-dev/quell/internal/ingestsvc"
-	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
 	"github.com/quell-dev/quell/internal/quelltest"
-	"github.com/quell-dev/quell/internal/secret"
 )
 
 // scimPolicy is the example policy of docs/sources.md for SCIM sources.
@@ -40,52 +29,19 @@ policy:
 
 const scimToken = "entra-scim-token-0123456789abcdef"
 
-// startSCIMIngest runs a second ingest on the pipeline's NATS, wired by
-// ingestsvc.RunIngest from the pipeline's configuration with ingest.scim on and
-// a token that has only the scim scope.
+// startSCIMIngest runs a second ingest on the pipeline's NATS
+// ([quelltest.Pipeline.StartIngest]) with ingest.scim on and a token that
+// has only the scim scope, and returns its SCIM base URL.
 func startSCIMIngest(t *testing.T, p *quelltest.Pipeline) string {
 	t.Helper()
-	f := filepath.Join(t.TempDir(), "scim-token")
-	if err := os.WriteFile(f, []byte(scimToken), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := *p.Config
-	cfg.Ingest.APITokens = append(slices.Clone(cfg.Ingest.APITokens),
-		config.APIToken{Name: "entra", Token: secret.Ref("file:" + f), Scopes: []string{"scim"}})
-	cfg.Ingest.SCIM = config.SCIM{Enabled: true, Source: "entra"}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- ingestsvc.RunIngest(ctx, &cfg, ingestsvc.IngestOptions{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("scim ingest: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + "/scim/v2"
+	return p.StartIngest(t, "entra", scimToken, []string{"scim"}, func(cfg *config.Config) {
+		cfg.Ingest.SCIM = config.SCIM{Enabled: true, Source: "entra"}
+	}) + "/scim/v2"
 }
 
 func scimDo(t *testing.T, method, url, token, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/scim+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return quelltest.Do(t, method, url, body, map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/scim+json"})
 }
 
 // Entra ID provisions jdoe, updates their display name and then sends
@@ -138,15 +94,7 @@ func TestSCIMEntraDeactivationQuarantinesEverywhere(t *testing.T) {
 	if got["bi"] != "completed" || got["cv"] != "completed" || got["tf"] != "completed" {
 		t.Fatalf("quarantine results %v", got)
 	}
-	if u, _ := p.BI.User(12); !u.IsQuarantined {
-		t.Error("BeyondInsight: jdoe not quarantined")
-	}
-	if u, _ := p.CV.User(5); u.Enabled {
-		t.Error("Commvault: jdoe still enabled")
-	}
-	if u, _ := p.TF.User(3); u.GlobalRoleID != tfsim.NoGlobalAccess {
-		t.Errorf("ThreadFix: jdoe still has global role %d", u.GlobalRoleID)
-	}
+	checkQuarantinedEverywhere(t, p, 12, 5, 3)
 
 	// Entra retries the same PATCH: nothing changes, nothing is planned.
 	patch(`{"op": "Replace", "path": "active", "value": "False"}`)

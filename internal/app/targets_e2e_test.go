@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/quell-dev/quell/internal/actions"
-	tfsim "github.com/quell-dev/quell/internal/pam/threadfix/sim"
 	"github.com/quell-dev/quell/internal/quelltest"
 )
 
@@ -26,9 +25,7 @@ policy:
 func TestAlertQuarantinesOnEveryTargetKind(t *testing.T) {
 	t.Parallel()
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{Policy: quarantineOnEveryTarget})
-	if status, body := p.PostAlert(t, `{"user":"jdoe","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"jdoe","severity":90}`)
 	res := p.WaitResults(t, 3, 15*time.Second)
 	byTarget := map[string]actions.Status{}
 	for _, r := range res {
@@ -37,13 +34,5 @@ func TestAlertQuarantinesOnEveryTargetKind(t *testing.T) {
 	if byTarget["bi"] != actions.StatusCompleted || byTarget["tf"] != actions.StatusCompleted || byTarget["cv"] != actions.StatusCompleted {
 		t.Fatalf("results by target: %v", byTarget)
 	}
-	if u, _ := p.BI.User(12); !u.IsQuarantined {
-		t.Fatal("BeyondInsight user not quarantined")
-	}
-	if u, _ := p.TF.User(3); u.GlobalRoleID != tfsim.NoGlobalAccess {
-		t.Fatalf("ThreadFix user keeps global role %d", u.GlobalRoleID)
-	}
-	if u, _ := p.CV.User(5); u.Enabled {
-		t.Fatal("Commvault user still enabled")
-	}
+	checkQuarantinedEverywhere(t, p, 12, 5, 3)
 }

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -20,16 +18,10 @@ import (
 // the global tracer provider.
 func TestOneTraceFromWebhookToTarget(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	prevTP, prevProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() { otel.SetTracerProvider(prevTP); otel.SetTextMapPropagator(prevProp) })
+	quelltest.InstallTracer(t, sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{})
-	if status, body := p.PostAlert(t, `{"user":"asmith","severity":90}`, ""); status != 202 {
-		t.Fatalf("post: %d %s", status, body)
-	}
+	acceptAlert(t, p, `{"user":"asmith","severity":90}`)
 	p.WaitResults(t, 1, 15*time.Second)
 
 	want := []string{"POST /v1/webhooks/{source}", "publish quell.events.alert.demo", "plan dev.quell.alert.v1",

@@ -80,7 +80,7 @@ func (r *Report) Total() Row {
 	return t
 }
 
-// checker holds the indexes Check builds.
+// checker holds the indexes [Check] builds.
 type checker struct {
 	obs      *Observed
 	rep      *Report

@@ -15,7 +15,7 @@ import (
 	"github.com/quell-dev/quell/internal/sourceauth"
 )
 
-// Item kinds the sender sends.
+// [Item] kinds the sender sends.
 const (
 	KindAlert  = "alert"
 	KindHR     = "hr"

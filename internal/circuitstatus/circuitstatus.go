@@ -1,8 +1,9 @@
 // Package circuitstatus is the record a worker keeps in the status bucket
-// (events.BucketStatus) for each target's circuit breaker, refreshed every
-// events.StatusInterval and expiring when the worker stops. Workers write
-// it and quellctl status reads it; it links neither the targets nor the
-// worker.
+// ([github.com/quell-dev/quell/internal/events.BucketStatus]) for each
+// target's circuit breaker, refreshed every
+// [github.com/quell-dev/quell/internal/events.StatusInterval] and expiring
+// when the worker stops. Workers write it and quellctl status reads it; it
+// links neither the targets nor the worker.
 package circuitstatus
 
 import (

@@ -49,7 +49,7 @@ func NewRoot(out, errOut io.Writer) *cobra.Command {
 	return root
 }
 
-// Execute runs quellctl with os.Args and returns the exit code.
+// Execute runs quellctl with [os.Args] and returns the exit code.
 func Execute() int {
 	root := NewRoot(os.Stdout, os.Stderr)
 	if err := root.Execute(); err != nil {

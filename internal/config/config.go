@@ -81,7 +81,7 @@ type TLS struct {
 	KeyFile  string `yaml:"key_file"`
 }
 
-// Embedded configures the server the worker starts when NATS.URL is empty.
+// Embedded configures the server the worker starts when [NATS.URL] is empty.
 type Embedded struct {
 	Listen     string `yaml:"listen"`
 	StoreDir   string `yaml:"store_dir"`
@@ -146,7 +146,7 @@ var DefaultAPIScopes = []string{"events:write", "actions:write", "actions:read"}
 type APIToken struct {
 	Name  string     `yaml:"name"`
 	Token secret.Ref `yaml:"token"`
-	// Scopes limit what the token may do; absent means DefaultAPIScopes.
+	// Scopes limit what the token may do; absent means [DefaultAPIScopes].
 	Scopes []string `yaml:"scopes"`
 }
 

@@ -44,7 +44,7 @@ func (p *problems) add(path, format string, args ...any) {
 	*p = append(*p, path+": "+fmt.Sprintf(format, args...))
 }
 
-// Validate checks the whole configuration and returns a *ValidationError
+// Validate checks the whole configuration and returns a *[ValidationError]
 // listing every problem.
 func (c *Config) Validate() error {
 	var p problems

@@ -2,28 +2,18 @@ package console_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/quell-dev/quell/internal/actions"
-	"github.com/quell-dev/quell/internal/config"
-	"github.com/quell-dev/quell/internal/ingestsvc"
 	"github.com/quell-dev/quell/internal/quelltest"
-	"github.com/quell-dev/quell/internal/secret"
 )
 
 // chromiumPath is the Debian chromium package's binary; .ci/run installs it.
@@ -40,7 +30,9 @@ func TestBrowserApprovesParkedAction(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("%s not found (%v): the console's browser test needs the Debian chromium package; .ci/run installs it (apt-get install chromium)", chromiumPath, err)
 	}
-	traced(t)
+	// A tracer provider, as a configured OTLP exporter would install, so
+	// results carry a traceparent and the action page shows its trace id.
+	quelltest.InstallTracer(t, sdktrace.NewTracerProvider())
 	p := quelltest.StartPipeline(t, quelltest.PipelineOptions{
 		Extra: "safety: {blast_radius: [{action: quarantine, target: bi, max: 1, window: 10m}]}"})
 	base := startConsoleIngest(t, p)
@@ -99,51 +91,13 @@ func TestBrowserApprovesParkedAction(t *testing.T) {
 	}
 }
 
-// traced installs a tracer provider, as a configured OTLP exporter would,
-// so results carry a traceparent and the action page shows its trace id.
-func traced(t *testing.T) {
-	prevTP, prevProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider())
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() { otel.SetTracerProvider(prevTP); otel.SetTextMapPropagator(prevProp) })
-}
-
 // startConsoleIngest runs a second ingest on the pipeline's NATS with an
 // approver token (actions:read and approve) and returns its base URL. The
 // pipeline's own token requests actions; four-eyes wants another approver.
 func startConsoleIngest(t *testing.T, p *quelltest.Pipeline) string {
 	t.Helper()
-	f := filepath.Join(t.TempDir(), "approver")
-	if err := os.WriteFile(f, []byte(approverToken), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := *p.Config
-	cfg.Ingest.APITokens = append(slices.Clone(cfg.Ingest.APITokens),
-		config.APIToken{Name: "approvers", Token: secret.Ref("file:" + f), Scopes: []string{"actions:read", "approve"}})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- ingestsvc.RunIngest(ctx, &cfg, ingestsvc.IngestOptions{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("console ingest: %v", err)
-		}
-	})
-	base := "http://" + ln.Addr().String()
-	quelltest.Eventually(t, 15*time.Second, "console ingest ready", func() bool {
-		resp, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	base := p.StartIngest(t, "approvers", approverToken, []string{"actions:read", "approve"}, nil)
+	quelltest.WaitReady(t, base, "console ingest ready")
 	return base
 }
 

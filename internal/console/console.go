@@ -35,7 +35,7 @@ const DefaultSessionTTL = 12 * time.Hour
 // Config wires a console.
 type Config struct {
 	JS jetstream.JetStream
-	// API serves the /v1 routes (a mux with api.API.Mount); the console
+	// API serves the /v1 routes (a mux with [api.API.Mount]); the console
 	// calls it in-process for every read and decision.
 	API    http.Handler
 	Tokens auth.Tokens

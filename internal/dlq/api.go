@@ -9,11 +9,11 @@ import (
 // travels with the replayed message, so the trail shows who sent it back.
 const HeaderReplayedBy = "Quell-Dlq-Replayed-By"
 
-// EntryOf reads a message of the DLQ stream as an Entry, for readers that
-// page through the stream with a consumer instead of List.
+// EntryOf reads a message of the DLQ stream as an [Entry], for readers that
+// page through the stream with a consumer instead of [List].
 func EntryOf(m *jetstream.RawStreamMsg) Entry { return entryOf(m) }
 
-// SetReplayedBy records who asks for e's replay; Replay carries the header
+// SetReplayedBy records who asks for e's replay; [Replay] carries the header
 // onto the republished message.
 func (e *Entry) SetReplayedBy(who string) {
 	if e.raw == nil {

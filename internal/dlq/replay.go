@@ -13,10 +13,10 @@ import (
 	"github.com/quell-dev/quell/internal/events"
 )
 
-// Outcome says what Replay did with one entry.
+// Outcome says what [Replay] did with one entry.
 type Outcome string
 
-// Replay outcomes.
+// [Replay] outcomes.
 const (
 	Replayed    Outcome = "replayed"     // back on its original subject
 	WouldReplay Outcome = "would replay" // dry run
@@ -34,7 +34,7 @@ const (
 // An entry replayed maxReplays times already goes back to the DLQ instead,
 // so a message that fails every time cannot loop forever. Of concurrent
 // runs replaying the same entry, only the one whose publish JetStream
-// stored reports Replayed (or LoopGuard); the others report AlreadyReplayed.
+// stored reports [Replayed] (or [LoopGuard]); the others report [AlreadyReplayed].
 func Replay(ctx context.Context, js jetstream.JetStream, e Entry, maxReplays int, dryRun bool) (Outcome, error) {
 	if e.Subject == "" {
 		return "", fmt.Errorf("DLQ entry %d has no original subject", e.Seq)

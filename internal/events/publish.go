@@ -44,7 +44,7 @@ type Publisher struct {
 // publish: from a local in-memory store to a replicated write under load.
 var publishBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
-// NewPublisher returns a Publisher on js.
+// NewPublisher returns a [Publisher] on js.
 func NewPublisher(js jetstream.JetStream) *Publisher {
 	lat, _ := otel.Meter("github.com/quell-dev/quell").Float64Histogram("quell.publish.duration", metric.WithUnit("s"),
 		metric.WithDescription("Time from publishing an event to JetStream's acknowledgement, by stream"),
@@ -55,7 +55,7 @@ func NewPublisher(js jetstream.JetStream) *Publisher {
 // Published is what JetStream acknowledged.
 type Published struct {
 	Sequence uint64
-	// Duplicate is true when the stream already held this event's MsgID.
+	// Duplicate is true when the stream already held this event's [MsgID].
 	Duplicate bool
 }
 
@@ -176,7 +176,7 @@ func Message(ctx context.Context, subject string, ev cloudevents.Event) (*nats.M
 	return msg, nil
 }
 
-// Decode parses a message published by Message.
+// Decode parses a message published by [Message].
 func Decode(data []byte) (cloudevents.Event, error) {
 	ev := cloudevents.NewEvent()
 	if err := json.Unmarshal(data, &ev); err != nil {

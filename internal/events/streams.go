@@ -13,7 +13,7 @@ import (
 )
 
 // StreamOptions sizes and places the streams. The zero value is not valid;
-// start from DefaultStreamOptions.
+// start from [DefaultStreamOptions].
 type StreamOptions struct {
 	// Replicas is 1 on one machine, 3 on a cluster.
 	Replicas int
@@ -74,7 +74,7 @@ func StreamConfigs(o StreamOptions) []jetstream.StreamConfig {
 	}
 }
 
-// StatusInterval is how often a worker refreshes its entries in BucketStatus.
+// StatusInterval is how often a worker refreshes its entries in [BucketStatus].
 const StatusInterval = 10 * time.Second
 
 // BucketConfigs returns the configuration of the ledger and secrets buckets.
@@ -157,8 +157,8 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions)
 	return nil
 }
 
-// streamUpToDate compares what StreamConfigs sets. Every process calls
-// EnsureStreams at start-up; updating a stream that needs nothing races,
+// streamUpToDate compares what [StreamConfigs] sets. Every process calls
+// [EnsureStreams] at start-up; updating a stream that needs nothing races,
 // inside nats-server, with other processes creating consumers on it.
 func streamUpToDate(have, want jetstream.StreamConfig) bool {
 	return slices.Equal(have.Subjects, want.Subjects) && have.Description == want.Description &&
@@ -166,7 +166,7 @@ func streamUpToDate(have, want jetstream.StreamConfig) bool {
 		have.MaxAge == want.MaxAge && have.Duplicates == want.Duplicates && have.Discard == want.Discard
 }
 
-// bucketUpToDate compares what BucketConfigs sets.
+// bucketUpToDate compares what [BucketConfigs] sets.
 func bucketUpToDate(ctx context.Context, kv jetstream.KeyValue, want jetstream.KeyValueConfig) bool {
 	st, err := kv.Status(ctx)
 	if err != nil {
@@ -186,7 +186,7 @@ func bucketUpToDate(ctx context.Context, kv jetstream.KeyValue, want jetstream.K
 // ErrNATSUnavailable means the client is not connected to NATS.
 var ErrNATSUnavailable = errors.New("NATS unavailable")
 
-// Connected fails with ErrNATSUnavailable unless js's connection is up.
+// Connected fails with [ErrNATSUnavailable] unless js's connection is up.
 // While it is down a JetStream call could only fail or wait for a reconnect
 // (its timeout), and before the first connect a publish fails with a
 // misleading "headers not supported" (the client has no server INFO yet).

@@ -5,5 +5,5 @@
 // redeliver or dead-letter).
 //
 // The domain it works on (actions, outcomes, error classes, the ledger and
-// lock interfaces) is in package actions; this package is the machinery.
+// lock interfaces) is in package [actions]; this package is the machinery.
 package executor

@@ -32,7 +32,7 @@ type RetryPolicy struct {
 }
 
 // Config configures an [Executor]. Everything is given here, at
-// construction: nothing is set on an Executor afterwards.
+// construction: nothing is set on an [Executor] afterwards.
 type Config struct {
 	Targets map[string]actions.Target
 	// Ledger records each action's lease and result; required.
@@ -101,7 +101,7 @@ type Executor struct {
 	cfg Config
 }
 
-// New returns an Executor, or an error wrapping [ErrInvalidConfig] that
+// New returns an [Executor], or an error wrapping [ErrInvalidConfig] that
 // names every problem with cfg.
 func New(cfg Config) (*Executor, error) {
 	if err := cfg.validate(); err != nil {
@@ -148,13 +148,13 @@ func (v Verdict) String() string {
 //
 //   - Max attempts ([Config].MaxAttempts): deliveries that reached the
 //     target and failed transiently. When they are used up, the action is
-//     dead-lettered (DeadLetter). A permanent error dead-letters at once.
+//     dead-lettered ([DeadLetter]). A permanent error dead-letters at once.
 //   - Max deliveries (worker.max_deliveries, the consumer's MaxDeliver):
 //     JetStream stops delivering the message at all, whatever the reason
 //     (crash loops, waits). The worker dead-letters it from the
 //     max-deliveries advisory; the executor never sees that delivery.
 //   - The circuit: while a target's circuit is open, calls are refused
-//     without reaching the target. Such deliveries are Redeliver and do not
+//     without reaching the target. Such deliveries are [Redeliver] and do not
 //     count as attempts, so only max deliveries can end them.
 //   - The in-delivery budget ([RetryPolicy].MaxElapsed): transient errors
 //     are retried within one delivery until it is spent; then the message
@@ -163,11 +163,11 @@ func (v Verdict) String() string {
 //     as one attempt.
 type Decision struct {
 	Verdict Verdict
-	// Result is set for Finish and DeadLetter.
+	// Result is set for [Finish] and [DeadLetter].
 	Result actions.Result
-	// Delay before the next delivery (Redeliver only).
+	// Delay before the next delivery ([Redeliver] only).
 	Delay time.Duration
-	// Err is the last error (Redeliver and DeadLetter).
+	// Err is the last error ([Redeliver] and [DeadLetter]).
 	Err error
 }
 
@@ -182,7 +182,7 @@ type Delivery struct {
 
 // Execute runs one delivery of a: claim it in the ledger, call the target
 // with retries, and record the outcome. It never returns an error: every
-// failure becomes a Decision.
+// failure becomes a [Decision].
 func (e *Executor) Execute(ctx context.Context, a actions.Action, d Delivery) Decision {
 	dec := e.execute(ctx, a, d)
 	if dec.Verdict != Redeliver {

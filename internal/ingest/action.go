@@ -22,7 +22,7 @@ type ActionRequest struct {
 	Action string `json:"action"`
 	Target string `json:"target"`
 	// User is a string ("jdoe", "CORP\\jdoe", "j@example.com") or an object
-	// with the fields of actions.UserRef.
+	// with the fields of [actions.UserRef].
 	User        json.RawMessage `json:"user"`
 	Params      map[string]any  `json:"params,omitempty"`
 	Reason      string          `json:"reason"`

@@ -43,10 +43,10 @@ type Source struct {
 }
 
 // APIToken authenticates /v1/events and /v1/actions; its scopes decide
-// which of them it may use (nil scopes: auth.Default).
+// which of them it may use (nil scopes: [auth.Default]).
 type APIToken = auth.Token
 
-// Config wires a Server.
+// Config wires a [Server].
 type Config struct {
 	Sources   []Source
 	APITokens []APIToken
@@ -58,7 +58,7 @@ type Config struct {
 	JS       jetstream.JetStream
 	MaxBody  int64
 	// MaxItems caps the events one request may become; 0 means
-	// DefaultMaxItems.
+	// [DefaultMaxItems].
 	MaxItems int
 	// DryRun makes every direct action request a dry run (safety.dry_run),
 	// and DryRunTargets those on the targets marked dry_run.
@@ -126,7 +126,7 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements [http.Handler].
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // accepted is the 202 body.

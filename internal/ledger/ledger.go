@@ -1,4 +1,4 @@
-// Package ledger implements actions.Ledger on a JetStream KV bucket: one key
+// Package ledger implements [actions.Ledger] on a JetStream KV bucket: one key
 // per action id, written with compare-and-set before any target call, so an
 // action's effect happens at most once even with several worker replicas.
 //
@@ -23,7 +23,7 @@ import (
 	"github.com/quell-dev/quell/internal/actions"
 )
 
-// Entry states.
+// [Entry] states.
 const (
 	StateRunning  = "running"
 	StateReleased = "released"
@@ -65,7 +65,8 @@ type heldEntry struct {
 	entry Entry
 }
 
-// Open binds to the ledger bucket, which events.EnsureStreams creates.
+// Open binds to the ledger bucket, which
+// [github.com/quell-dev/quell/internal/events.EnsureStreams] creates.
 func Open(ctx context.Context, js jetstream.JetStream, bucket string) (*Ledger, error) {
 	kv, err := js.KeyValue(ctx, bucket)
 	if err != nil {
@@ -80,7 +81,7 @@ var _ actions.Ledger = (*Ledger)(nil)
 // means another worker is actively working the same id.
 const casAttempts = 4
 
-// Acquire implements actions.Ledger. Most actions are new, so it first
+// Acquire implements [actions.Ledger]. Most actions are new, so it first
 // tries to create the entry (one round trip), and reads only when one exists.
 func (l *Ledger) Acquire(ctx context.Context, a actions.Action, owner string, lease time.Duration) (actions.Lease, error) {
 	now := l.now()
@@ -138,7 +139,7 @@ func (l *Ledger) acquireExisting(ctx context.Context, a actions.Action, owner st
 	return actions.Lease{}, fmt.Errorf("%w: %s changed %d times while acquiring", actions.ErrInFlight, a.ID, casAttempts)
 }
 
-// Finish implements actions.Ledger.
+// Finish implements [actions.Ledger].
 func (l *Ledger) Finish(ctx context.Context, lease actions.Lease, r actions.Record) error {
 	return l.write(ctx, lease, func(e *Entry) {
 		e.State, e.Result, e.Attempts, e.Owner, e.LeaseUntil = StateDone, &r, r.Attempts, "", time.Time{}
@@ -146,7 +147,7 @@ func (l *Ledger) Finish(ctx context.Context, lease actions.Lease, r actions.Reco
 	})
 }
 
-// Release implements actions.Ledger.
+// Release implements [actions.Ledger].
 func (l *Ledger) Release(ctx context.Context, lease actions.Lease, calls, failures int, lastErr string) error {
 	return l.write(ctx, lease, func(e *Entry) {
 		e.State, e.Attempts, e.Failures, e.LastError = StateReleased, calls, failures, lastErr

@@ -19,7 +19,7 @@ type lockEntry struct {
 
 var _ actions.Locker = (*Ledger)(nil)
 
-// TryLock implements actions.Locker with keys in the ledger bucket. An
+// TryLock implements [actions.Locker] with keys in the ledger bucket. An
 // expired lock (its owner died) is taken over with compare-and-set.
 func (l *Ledger) TryLock(ctx context.Context, key, owner string, ttl time.Duration) (func(context.Context) error, error) {
 	val, err := json.Marshal(lockEntry{Owner: owner, Until: l.now().Add(ttl)})

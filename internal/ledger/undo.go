@@ -17,9 +17,9 @@ var (
 )
 
 // BuildUndo reads action id's ledger entry, where the action and the state
-// from before it are recorded, and builds its undo (actions.NewUndo),
+// from before it are recorded, and builds its undo ([actions.NewUndo]),
 // requested by requestedBy at now. A refusal by NewUndo is returned as is
-// (an actions.Permanent error).
+// (an [actions.Permanent] error).
 func (l *Ledger) BuildUndo(ctx context.Context, id, requestedBy, reason string, force bool, now time.Time) (actions.Action, error) {
 	entry, err := l.Get(ctx, id)
 	if err != nil {

@@ -28,12 +28,12 @@ func ParseLevel(s string) (slog.Level, error) {
 // far noisier than anything else in our logs.
 const levelTrace = slog.LevelDebug - 4
 
-// slogLogger is the server's server.Logger on top of slog.
+// slogLogger is the server's [server.Logger] on top of slog.
 type slogLogger struct {
 	log *slog.Logger
 	min slog.Level
 	// fatal receives the server's fatal errors: its own logger would exit
-	// the process, ours lets Start fail with the reason instead.
+	// the process, ours lets [Start] fail with the reason instead.
 	fatal chan string
 }
 
@@ -47,7 +47,7 @@ func (l *slogLogger) Errorf(format string, v ...any)  { l.logf(slog.LevelError, 
 func (l *slogLogger) Debugf(format string, v ...any)  { l.logf(slog.LevelDebug, format, v) }
 func (l *slogLogger) Tracef(format string, v ...any)  { l.logf(levelTrace, format, v) }
 
-// Fatalf logs at error level and reports the reason to Start; it never
+// Fatalf logs at error level and reports the reason to [Start]; it never
 // exits, since the server runs inside the worker.
 func (l *slogLogger) Fatalf(format string, v ...any) {
 	msg := fmt.Sprintf(format, v...)

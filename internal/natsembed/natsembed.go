@@ -15,7 +15,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
-// Defaults for Options.
+// Defaults for [Options].
 const (
 	// DefaultStartTimeout is generous: recovering a large JetStream store
 	// after a crash can take minutes, and giving up only restarts it.
@@ -23,8 +23,8 @@ const (
 	DefaultProgressEvery = 2 * time.Second
 )
 
-// ErrNotReady is returned by Start when the server did not accept
-// connections within Options.StartTimeout.
+// ErrNotReady is returned by [Start] when the server did not accept
+// connections within [Options.StartTimeout].
 var ErrNotReady = errors.New("embedded NATS not ready")
 
 // readyPoll is how long one readiness check may block, so that progress,
@@ -43,10 +43,10 @@ type Options struct {
 	ServerName string
 	// StartTimeout bounds the wait for the server to accept connections,
 	// JetStream store recovery included (nats.embedded.start_timeout);
-	// 0 means DefaultStartTimeout.
+	// 0 means [DefaultStartTimeout].
 	StartTimeout time.Duration
 	// ProgressEvery is how often a slow start is reported; 0 means
-	// DefaultProgressEvery.
+	// [DefaultProgressEvery].
 	ProgressEvery time.Duration
 	// Logger receives the server's own log lines and the start-up
 	// progress; nil means slog.Default().

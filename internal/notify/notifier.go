@@ -25,7 +25,7 @@ import (
 // trail skip the copy.
 const HeaderRoute = "Quell-Notify-Route"
 
-// Config wires a Notifier.
+// Config wires a [Notifier].
 type Config struct {
 	JS     jetstream.JetStream
 	Routes []*Route
@@ -45,7 +45,7 @@ type Config struct {
 // Notifier runs one durable consumer per route on the results stream.
 type Notifier struct{ cfg Config }
 
-// New checks cfg and returns a Notifier.
+// New checks cfg and returns a [Notifier].
 func New(cfg Config) (*Notifier, error) {
 	if cfg.JS == nil {
 		return nil, errors.New("notify: no JetStream")

@@ -33,7 +33,7 @@ type RouteConfig struct {
 	When string
 }
 
-// Route is a compiled RouteConfig.
+// Route is a compiled [RouteConfig].
 type Route struct {
 	cfg  RouteConfig
 	when cel.Program

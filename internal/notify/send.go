@@ -90,7 +90,7 @@ func classify(resp *http.Response, err error) error {
 	}
 }
 
-// unwrapURL drops the *url.Error wrapper, which would quote the URL.
+// unwrapURL drops the *[url.Error] wrapper, which would quote the URL.
 func unwrapURL(err error) error {
 	type unwrapper interface{ Unwrap() error }
 	if u, ok := err.(unwrapper); ok && u.Unwrap() != nil {

@@ -27,7 +27,7 @@ const DefaultRetryAfterCeiling = 5 * time.Minute
 
 // StatusError is a non-2xx answer from a vendor API. Callers that must react
 // to one status (a 401 that calls for a new sign-in, a 404 that means "no
-// such user") find it with errors.As.
+// such user") find it with [errors.As].
 type StatusError struct {
 	// Method and Path identify the request; Path never includes the query.
 	Method string
@@ -35,7 +35,7 @@ type StatusError struct {
 	// StatusCode is the HTTP status code, Status its text ("503 Service Unavailable").
 	StatusCode int
 	Status     string
-	// Body is the vendor's error body, truncated to MaxErrorBody bytes, with
+	// Body is the vendor's error body, truncated to [MaxErrorBody] bytes, with
 	// control characters flattened and known credentials scrubbed.
 	Body string
 	// RetryAfter is the delay the vendor asked for, already capped; 0 if none.
@@ -56,12 +56,12 @@ func (e *StatusError) Error() string {
 type TransportError struct {
 	Method string
 	Path   string
-	// Err is what the HTTP client returned (usually a *url.Error).
+	// Err is what the HTTP client returned (usually a *[url.Error]).
 	Err error
 }
 
 // Error reads "POST /path: <cause>"; the cause is taken from inside the
-// *url.Error so that the full URL (with its query) is not repeated.
+// *[url.Error] so that the full URL (with its query) is not repeated.
 func (e *TransportError) Error() string {
 	cause := e.Err
 	var ue *url.Error
@@ -75,15 +75,15 @@ func (e *TransportError) Error() string {
 // errors.Is(err, context.DeadlineExceeded) keep working.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// ClassifyOptions tunes Classify. The zero value is usable.
+// ClassifyOptions tunes [Classify]. The zero value is usable.
 type ClassifyOptions struct {
 	// RetryAfterCeiling caps the delay a vendor may ask for with Retry-After;
-	// 0 means DefaultRetryAfterCeiling.
+	// 0 means [DefaultRetryAfterCeiling].
 	RetryAfterCeiling time.Duration
 	// Redact lists credentials to scrub from the vendor's error body, in case
 	// the vendor echoes the request (some echo the Authorization header).
 	Redact []secret.Secret
-	// Now is the clock for HTTP-date Retry-After values; nil means time.Now.
+	// Now is the clock for HTTP-date Retry-After values; nil means [time.Now].
 	Now func() time.Time
 }
 
@@ -94,7 +94,7 @@ type ClassifyOptions struct {
 //
 // req is the request sent; it may be nil when resp is not (resp.Request is
 // used). On a non-2xx answer Classify reads part of resp.Body for the error
-// message; the caller still closes it (see DrainAndClose).
+// message; the caller still closes it (see [DrainAndClose]).
 func Classify(req *http.Request, resp *http.Response, err error, opts ClassifyOptions) error {
 	if req == nil && resp != nil {
 		req = resp.Request
@@ -214,8 +214,8 @@ func statusText(resp *http.Response) string {
 	return fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 }
 
-// readErrorBody keeps the first MaxErrorBody bytes of a vendor's error body
-// on one line (see CleanMessage). It reads further than it keeps so that a
+// readErrorBody keeps the first [MaxErrorBody] bytes of a vendor's error body
+// on one line (see [CleanMessage]). It reads further than it keeps so that a
 // credential echoed across the cut is scrubbed whole rather than left half
 // visible.
 func readErrorBody(body io.Reader, redact []secret.Secret) string {

@@ -71,7 +71,7 @@ type ConfigProblems struct {
 	problems []string
 }
 
-// Add records one problem, formatted as with fmt.Sprintf.
+// Add records one problem, formatted as with [fmt.Sprintf].
 func (p *ConfigProblems) Add(format string, args ...any) {
 	p.problems = append(p.problems, fmt.Sprintf(format, args...))
 }
@@ -83,7 +83,7 @@ func (p *ConfigProblems) CheckName(name string) {
 	}
 }
 
-// CheckBaseURL parses raw with parse (ParseBaseURL when nil; a vendor
+// CheckBaseURL parses raw with parse ([ParseBaseURL] when nil; a vendor
 // with further rules wraps it), records its error as a base_url problem,
 // and returns the URL, nil when it is not usable.
 func (p *ConfigProblems) CheckBaseURL(raw string, parse func(string) (*url.URL, error)) *url.URL {
@@ -99,7 +99,7 @@ func (p *ConfigProblems) CheckBaseURL(raw string, parse func(string) (*url.URL, 
 }
 
 // CheckDurations records a negative timeout or retry_after_ceiling (zero
-// means the default, DefaultTimeout or DefaultRetryAfterCeiling).
+// means the default, [DefaultTimeout] or [DefaultRetryAfterCeiling]).
 func (p *ConfigProblems) CheckDurations(timeout, retryAfterCeiling time.Duration) {
 	if timeout < 0 {
 		p.Add("timeout: negative")
@@ -119,10 +119,10 @@ func (p *ConfigProblems) Err(kind, name string) error {
 	return fmt.Errorf("%s target %q: invalid configuration: %s", kind, name, strings.Join(p.problems, "; "))
 }
 
-// ClientFor returns the *http.Client a target client sends with: a shallow
+// ClientFor returns the *[http.Client] a target client sends with: a shallow
 // copy of given when the configuration supplies one (so that a client
 // setting its own cookie jar does not touch the caller's), else a new one
-// from NewHTTPClient for target with timeout. owned reports the latter:
+// from [NewHTTPClient] for target with timeout. owned reports the latter:
 // only an owned client's idle connections may be closed by the target's
 // Close, as a given client's transport may be shared with others.
 func ClientFor(given *http.Client, target string, timeout time.Duration) (hc *http.Client, owned bool) {

@@ -1,18 +1,18 @@
 // Package pam holds what every privileged-access target client shares:
 //
 //   - how an HTTP exchange with a vendor API is classified into success, a
-//     transient failure worth retrying, or a permanent one (Classify,
-//     ParseRetryAfter, Send, IsStatus, CleanMessage);
-//   - how the instrumented *http.Client for a target is built
-//     (NewHTTPClient, ClientFor);
-//   - how a target's configuration is checked (ParseBaseURL, IsLoopback,
-//     ConfigProblems);
+//     transient failure worth retrying, or a permanent one ([Classify],
+//     [ParseRetryAfter], [Send], [IsStatus], [CleanMessage]);
+//   - how the instrumented *[http.Client] for a target is built
+//     ([NewHTTPClient], [ClientFor]);
+//   - how a target's configuration is checked ([ParseBaseURL], [IsLoopback],
+//     [ConfigProblems]);
 //   - how an action reaches the vendor's code: a table of handlers, one per
 //     supported action, that refuses unsupported actions and bad parameters
-//     before any request and answers dry runs (Handlers);
-//   - the single-flight login of APIs with sessions (Session);
+//     before any request and answers dry runs ([Handlers]);
+//   - the single-flight login of APIs with sessions ([Session]);
 //   - the rule by which a user is resolved from the identifiers a signal
-//     carried (UserNames, MatchUser).
+//     carried ([UserNames], [MatchUser]).
 //
 // The vendor clients live below it (internal/pam/beyondinsight, commvault
 // and threadfix), each with a simulator built on internal/pam/simkit;
@@ -24,7 +24,7 @@
 // Clients never retry on their own beyond a single re-sign-in after an
 // expired session: the retry loop with backoff belongs to the executor in
 // internal/actions, which reads the classification these helpers attach
-// with actions.Transient and actions.Permanent.
+// with [actions.Transient] and [actions.Permanent].
 //
 // Nothing here ever formats a credential: error messages carry the method,
 // the URL path (never the query or user info), the status and a truncated,

@@ -8,7 +8,7 @@ import (
 )
 
 // Handler is one action as a target client of type C carries it out. Each
-// vendor package keeps its handlers in a Handlers table, one action per
+// vendor package keeps its handlers in a [Handlers] table, one action per
 // file; the functions are the vendor's own logic, Handlers only decides
 // which of them runs.
 type Handler[C any] struct {
@@ -17,14 +17,14 @@ type Handler[C any] struct {
 	// Nil when the action takes no parameters it checks.
 	Check func(a actions.Action) error
 	// Run carries the action out: resolve the user, read the state, write
-	// only if it differs (see actions.Target).
+	// only if it differs (see [actions.Target]).
 	Run func(c C, ctx context.Context, a actions.Action) (actions.Outcome, error)
 	// Plan lists the calls a dry run reports instead, sending nothing.
 	Plan func(a actions.Action) []actions.Call
 }
 
-// Handlers maps every action a target kind supports to its Handler. A kind
-// not in the table is refused with actions.Unsupported before any request.
+// Handlers maps every action a target kind supports to its [Handler]. A kind
+// not in the table is refused with [actions.Unsupported] before any request.
 type Handlers[C any] map[actions.Kind]Handler[C]
 
 // Supports reports whether the table has a handler for k.
@@ -33,7 +33,7 @@ func (hs Handlers[C]) Supports(k actions.Kind) bool {
 	return ok
 }
 
-// Execute is actions.Target's Execute for client c of kind targetKind:
+// Execute is [actions.Target]'s Execute for client c of kind targetKind:
 // an unsupported action, an action without a user identifier and bad
 // parameters are refused as permanent errors before any request; a dry
 // run sends nothing and reports, as skipped, the calls Plan lists;

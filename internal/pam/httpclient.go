@@ -20,14 +20,14 @@ const DefaultTimeout = 30 * time.Second
 // requests would open a new TCP (and TLS) connection.
 const maxIdlePerHost = 64
 
-// NewHTTPClient builds the *http.Client for one target: its own connection
+// NewHTTPClient builds the *[http.Client] for one target: its own connection
 // pool, OpenTelemetry spans and metrics for every request (tagged with the
 // target's name as quell.target), the given per-request timeout (0 means
-// DefaultTimeout), and redirects returned rather than followed.
+// [DefaultTimeout]), and redirects returned rather than followed.
 //
 // Vendor APIs answer directly; a redirect usually means a wrong base URL
 // (http to https, or a login page), and following it would turn a POST into
-// a GET. Classify then reports the 3xx as a permanent error naming the path.
+// a GET. [Classify] then reports the 3xx as a permanent error naming the path.
 //
 // Callers that keep a session cookie set the returned client's Jar.
 func NewHTTPClient(target string, timeout time.Duration) *http.Client {

@@ -12,7 +12,7 @@ import (
 	"github.com/quell-dev/quell/internal/secret"
 )
 
-// Send sends req with hc and classifies the exchange with Classify. On a
+// Send sends req with hc and classifies the exchange with [Classify]. On a
 // 2xx answer, read (when not nil) reads the answer; its error is returned
 // as it is, so read classifies it. The body is drained and closed in every
 // case, so that the connection goes back to the pool. status is the HTTP
@@ -33,7 +33,7 @@ func Send(hc *http.Client, req *http.Request, opts ClassifyOptions, read func(*h
 }
 
 // IsStatus reports whether err carries an HTTP answer with that status (a
-// *StatusError), as a client checks for the 404 that means "no such user".
+// *[StatusError]), as a client checks for the 404 that means "no such user".
 func IsStatus(err error, code int) bool {
 	var se *StatusError
 	return errors.As(err, &se) && se.StatusCode == code
@@ -42,8 +42,8 @@ func IsStatus(err error, code int) bool {
 // CleanMessage makes a vendor's message safe to quote in an error: every
 // credential in redact replaced by [REDACTED] (in case the vendor echoes
 // the request), control characters and runs of white space turned into
-// single spaces, invalid UTF-8 replaced, and at most MaxErrorBody bytes
-// kept, cut between characters and marked "…(truncated)". Classify treats
+// single spaces, invalid UTF-8 replaced, and at most [MaxErrorBody] bytes
+// kept, cut between characters and marked "…(truncated)". [Classify] treats
 // error bodies this way; clients use it for messages that arrive inside a
 // 2xx answer.
 func CleanMessage(msg string, redact ...secret.Secret) string {
@@ -63,10 +63,10 @@ func CleanMessage(msg string, redact ...secret.Secret) string {
 	return msg[:cut] + "…(truncated)"
 }
 
-// MarkUnanswered wraps err in an *actions.UnansweredError naming call when
+// MarkUnanswered wraps err in an *[actions.UnansweredError] naming call when
 // call is a write that may have taken effect without Quell learning so: a
 // 2xx whose answer was cut off, or no answer at all for a reason other than
-// failing to connect. status is what Send returned. Reads, and requests
+// failing to connect. status is what [Send] returned. Reads, and requests
 // that never left, are returned as they are.
 func MarkUnanswered(call actions.Call, status int, err error) error {
 	if err == nil || call.Method == http.MethodGet || call.Method == http.MethodHead {

@@ -39,7 +39,7 @@ type Session[T any] struct {
 	current atomic.Pointer[T]
 }
 
-// NewSession returns a Session of target that logs in with open. verb and
+// NewSession returns a [Session] of target that logs in with open. verb and
 // gerund are the vendor's words for logging in ("sign in", "signing in"),
 // used in messages. open's error should say what it tried; it is returned
 // as it is.

@@ -43,7 +43,7 @@ func UserNames(ref actions.UserRef, alsoBare bool) []string {
 	return names
 }
 
-// UserMatch tells MatchUser how one target finds users and words its
+// UserMatch tells [MatchUser] how one target finds users and words its
 // errors. K is the target's identifier (a name, or a field and a value),
 // U its user.
 type UserMatch[K, U any] struct {
@@ -68,7 +68,7 @@ type UserMatch[K, U any] struct {
 // decides. One match is the user. Several are refused as ambiguous rather
 // than settled by a later identifier, because acting on the wrong account
 // is worse than not acting. No match for any identifier is
-// actions.ErrUserNotFound. Both refusals are permanent.
+// [actions.ErrUserNotFound]. Both refusals are permanent.
 func MatchUser[K, U any](keys []K, m UserMatch[K, U]) (U, error) {
 	var zero U
 	for _, k := range keys {

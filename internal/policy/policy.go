@@ -32,7 +32,7 @@ type Engine struct {
 	dryRun bool
 }
 
-// Option configures an Engine at [Compile].
+// Option configures an [Engine] at [Compile].
 type Option func(*Engine)
 
 // WithDryRun makes every action the engine plans a dry run when on

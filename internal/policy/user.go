@@ -49,7 +49,7 @@ func str(v any) string {
 	return fmt.Sprint(v)
 }
 
-// plain converts CEL values (maps and lists of ref.Val) into Go values.
+// plain converts CEL values (maps and lists of [ref.Val]) into Go values.
 func plain(v any) any {
 	switch t := v.(type) {
 	case ref.Val:

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -80,7 +81,7 @@ type Pipeline struct {
 
 // PipelineOptions adjust a pipeline.
 type PipelineOptions struct {
-	// Policy is YAML with a top-level policy: key; DefaultPolicy if empty.
+	// Policy is YAML with a top-level policy: key; [DefaultPolicy] if empty.
 	Policy string
 	// Extra YAML appended to the configuration (e.g. "safety: {dry_run: true}").
 	Extra string
@@ -266,14 +267,57 @@ func (p *Pipeline) StopWorker() {
 
 func (p *Pipeline) waitReady(t testing.TB) {
 	t.Helper()
-	Eventually(t, 15*time.Second, "ingest /readyz", func() bool {
-		resp, err := http.Get(p.IngestURL + "/readyz")
+	WaitReady(t, p.IngestURL, "ingest /readyz")
+}
+
+// WaitReady waits up to 15s for the service at baseURL to answer 200 on
+// /readyz; what names it in the failure.
+func WaitReady(t testing.TB, baseURL, what string) {
+	t.Helper()
+	Eventually(t, 15*time.Second, what, func() bool {
+		resp, err := http.Get(baseURL + "/readyz")
 		if err != nil {
 			return false
 		}
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
+}
+
+// StartIngest runs another ingest on the pipeline's NATS, wired by
+// [ingestsvc.RunIngest] from a copy of the pipeline's configuration with
+// one more API token (the token named name, read from a file like the
+// others, with scopes), after edit, if not nil, has changed that copy. It
+// logs nowhere, stops when the test ends, and returns its base URL
+// ("http://" and the address it listens on).
+func (p *Pipeline) StartIngest(t testing.TB, name, token string, scopes []string, edit func(*config.Config)) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), name+"-token")
+	if err := os.WriteFile(f, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := *p.Config
+	cfg.Ingest.APITokens = append(slices.Clone(cfg.Ingest.APITokens),
+		config.APIToken{Name: name, Token: secret.Ref("file:" + f), Scopes: scopes})
+	if edit != nil {
+		edit(&cfg)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- ingestsvc.RunIngest(ctx, &cfg, ingestsvc.IngestOptions{Listener: ln, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ingest with token %s: %v", name, err)
+		}
+	})
+	return "http://" + ln.Addr().String()
 }
 
 func (p *Pipeline) logger(service string) *slog.Logger {
@@ -284,6 +328,14 @@ func (p *Pipeline) logger(service string) *slog.Logger {
 // under deliveryID (a new one when empty).
 func (p *Pipeline) PostAlert(t testing.TB, body, deliveryID string) (int, string) {
 	t.Helper()
+	return PostAlert(t, p.IngestURL, body, deliveryID)
+}
+
+// PostAlert sends body to the demo source of the ingest at ingestURL,
+// signed with Standard Webhooks and [WebhookSecret] under deliveryID (a
+// new one when empty), and returns status and body.
+func PostAlert(t testing.TB, ingestURL, body, deliveryID string) (int, string) {
+	t.Helper()
 	if deliveryID == "" {
 		deliveryID = "msg_" + uuid.NewString()
 	}
@@ -292,7 +344,7 @@ func (p *Pipeline) PostAlert(t testing.TB, body, deliveryID string) (int, string
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.Post(t, "/v1/webhooks/demo", body, map[string]string{
+	return Post(t, ingestURL+"/v1/webhooks/demo", body, map[string]string{
 		"Content-Type": "application/json", "webhook-id": deliveryID,
 		"webhook-timestamp": fmt.Sprint(now.Unix()), "webhook-signature": sig,
 	})
@@ -307,7 +359,14 @@ func (p *Pipeline) Post(t testing.TB, path, body string, headers map[string]stri
 // Post sends a POST to url and returns status and body.
 func Post(t testing.TB, url, body string, headers map[string]string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	return Do(t, http.MethodPost, url, body, headers)
+}
+
+// Do sends a request with body and headers to url and returns status and
+// body. Failing to send it fails the test.
+func Do(t testing.TB, method, url, body string, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,15 +409,21 @@ func Results(t testing.TB, js jetstream.JetStream) []events.ActionResult {
 // WaitResults waits until at least n results are stored and returns them.
 func (p *Pipeline) WaitResults(t testing.TB, n int, timeout time.Duration) []events.ActionResult {
 	t.Helper()
+	return WaitResults(t, p.NATS.JS, n, timeout)
+}
+
+// WaitResults waits until js holds at least n results and returns them.
+func WaitResults(t testing.TB, js jetstream.JetStream, n int, timeout time.Duration) []events.ActionResult {
+	t.Helper()
 	var res []events.ActionResult
 	Eventually(t, timeout, fmt.Sprintf("%d action results", n), func() bool {
-		res = p.Results(t)
+		res = Results(t, js)
 		return len(res) >= n
 	})
 	return res
 }
 
-// SyncBuffer is a bytes.Buffer safe for concurrent writers (the loggers).
+// SyncBuffer is a [bytes.Buffer] safe for concurrent writers (the loggers).
 type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer

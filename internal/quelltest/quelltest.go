@@ -34,7 +34,7 @@ func StartNATS(t testing.TB) *NATS {
 	return StartNATSAt(t, dir)
 }
 
-// StartNATSAt is StartNATS with a given store directory, so that a test can
+// StartNATSAt is [StartNATS] with a given store directory, so that a test can
 // restart the server on the same data.
 func StartNATSAt(t testing.TB, dir string) *NATS {
 	t.Helper()

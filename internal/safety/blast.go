@@ -16,7 +16,7 @@ import (
 )
 
 // Guard is the whole safety check: protected accounts, then the
-// blast-radius limit, parking what exceeds it. It implements actions.Safety.
+// blast-radius limit, parking what exceeds it. It implements [actions.Safety].
 type Guard struct {
 	protected *Protected
 	rules     []config.BlastRadius
@@ -40,7 +40,7 @@ func Open(ctx context.Context, js jetstream.JetStream, s config.Safety, targets 
 	return &Guard{protected: New(s, targets), rules: s.BlastRadius, limits: limits, parked: parked, now: time.Now}, nil
 }
 
-// Check implements actions.Safety. Only automation is limited: a
+// Check implements [actions.Safety]. Only automation is limited: a
 // responder's request, an approved action and a dry run are not counted.
 func (g *Guard) Check(ctx context.Context, a actions.Action) (actions.SafetyVerdict, error) {
 	refusal, err := g.protected.Check(ctx, a)

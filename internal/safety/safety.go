@@ -16,7 +16,7 @@ import (
 	"github.com/quell-dev/quell/internal/config"
 )
 
-// Protected refuses actions on protected accounts; Guard asks it first.
+// Protected refuses actions on protected accounts; [Guard] asks it first.
 type Protected struct {
 	patterns []*glob
 	// service maps a target to the account Quell signs in with there:
@@ -80,7 +80,7 @@ func identities(u actions.UserRef) []string {
 }
 
 // glob is an account-name pattern: * matches any run of characters, ? one
-// character, everything else itself, case-insensitively. Unlike path.Match
+// character, everything else itself, case-insensitively. Unlike [path.Match]
 // it has no escapes and no separators, so DOMAIN\\svc-* means what it says.
 type glob struct {
 	pattern string

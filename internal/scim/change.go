@@ -14,7 +14,7 @@ import (
 	"github.com/quell-dev/quell/internal/sources"
 )
 
-// SourceKind is events.HREmployee.SourceKind of SCIM events.
+// SourceKind is [events.HREmployee.SourceKind] of SCIM events.
 const SourceKind = "scim"
 
 // maxRaw caps the request body kept in an event's raw, as the HR parsers do.
@@ -28,7 +28,7 @@ type pending struct {
 }
 
 // Publisher stores an event and returns once JetStream acknowledged it;
-// *events.Publisher is one.
+// *[events.Publisher] is one.
 type Publisher interface {
 	Publish(ctx context.Context, subject string, ev cloudevents.Event) (events.Published, error)
 }

@@ -46,7 +46,7 @@ type Directory struct {
 	kv jetstream.KeyValue
 }
 
-// NewDirectory returns a directory in js's events.BucketSCIM. The bucket is
+// NewDirectory returns a directory in js's [events.BucketSCIM]. The bucket is
 // opened on first use: the ingest creates it in the background at start-up.
 func NewDirectory(js jetstream.JetStream) *Directory { return &Directory{js: js} }
 

@@ -62,7 +62,7 @@ var (
 	errMediaType    = &Error{Status: http.StatusUnsupportedMediaType, Detail: "send application/scim+json or application/json"}
 )
 
-// Errors an Authorizer returns.
+// Errors an [Authorizer] returns.
 var (
 	// ErrUnauthenticated: no token, or not a known one (401).
 	ErrUnauthenticated = errors.New("scim: unauthenticated")
@@ -91,7 +91,7 @@ func toError(err error) *Error {
 	}
 }
 
-// errorBody is the JSON of an Error; status is a string in SCIM.
+// errorBody is the JSON of an [Error]; status is a string in SCIM.
 type errorBody struct {
 	Schemas  []string `json:"schemas"`
 	Status   string   `json:"status"`

@@ -22,7 +22,7 @@ import (
 const Prefix = "/scim/v2"
 
 // Authorizer authenticates a request and returns the name of its token.
-// It fails with ErrUnauthenticated (401) or ErrForbidden (403).
+// It fails with [ErrUnauthenticated] (401) or [ErrForbidden] (403).
 type Authorizer func(r *http.Request) (tokenName string, err error)
 
 // Token is a named bearer token.
@@ -52,7 +52,7 @@ func BearerTokens(tokens []Token) Authorizer {
 	}
 }
 
-// Config wires a Handler.
+// Config wires a [Handler].
 type Config struct {
 	JS jetstream.JetStream
 	// Publisher defaults to events.NewPublisher(JS).
@@ -106,7 +106,7 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements [http.Handler].
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error

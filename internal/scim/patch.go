@@ -42,7 +42,7 @@ type patchBody struct {
 	} `json:"Operations"`
 }
 
-// ParsePatch reads a PatchOp request body.
+// ParsePatch reads a [PatchOp] request body.
 func ParsePatch(body []byte) ([]PatchOp, error) {
 	var b patchBody
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -70,7 +70,7 @@ func (u User) validate() error {
 	return nil
 }
 
-// wireUser is the SCIM JSON of a User. Decoding relies on encoding/json
+// wireUser is the SCIM JSON of a [User]. Decoding relies on encoding/json
 // matching field names case-insensitively, as RFC 7643 section 2.1 asks of
 // attribute names.
 type wireUser struct {

@@ -1,6 +1,6 @@
 // Package secret holds credentials so that they cannot leak by accident.
 //
-// A Secret prints, formats, logs and marshals as "[REDACTED]"; the only way to
+// A [Secret] prints, formats, logs and marshals as "[REDACTED]"; the only way to
 // read it is Reveal, which makes every use greppable. Secrets come from
 // references (env:NAME or file:/path), never from inline configuration.
 package secret

@@ -36,7 +36,7 @@ type rule struct {
 	recipient age.Recipient
 }
 
-// Store encrypts and keeps produced secrets. It implements actions.SecretSink.
+// Store encrypts and keeps produced secrets. It implements [actions.SecretSink].
 type Store struct {
 	kv    jetstream.KeyValue
 	rules map[string][]rule
@@ -86,7 +86,7 @@ func (s *Store) CanDeliver(a actions.Action) error {
 	return err
 }
 
-// Deliver implements actions.SecretSink: encrypt sec for a's recipient and
+// Deliver implements [actions.SecretSink]: encrypt sec for a's recipient and
 // store the armored ciphertext under a.ID.
 func (s *Store) Deliver(ctx context.Context, a actions.Action, sec secret.Secret) error {
 	rec, err := s.Recipient(a)

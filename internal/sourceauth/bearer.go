@@ -25,7 +25,7 @@ func newBearer(cfg Config, p *problems) *bearer {
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
 
 // authParams splits an Authorization header into its scheme and the rest,
-// reporting ErrMissingCredentials if it is absent or of another scheme.
+// reporting [ErrMissingCredentials] if it is absent or of another scheme.
 func authParams(r *http.Request, scheme string) (string, error) {
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	if h == "" {

@@ -9,7 +9,7 @@ import (
 	"github.com/quell-dev/quell/internal/secret"
 )
 
-// Scheme names accepted in Config.Scheme.
+// Scheme names accepted in [Config.Scheme].
 const (
 	// SchemeStandardWebhooks is Standard Webhooks v1 (HMAC-SHA256, "whsec_" secrets).
 	SchemeStandardWebhooks = "standard-webhooks"
@@ -28,7 +28,7 @@ const (
 	SchemeNone = "none"
 )
 
-// Values accepted in Config.Encoding and Config.Signed (scheme "hmac").
+// Values accepted in [Config.Encoding] and [Config.Signed] (scheme "hmac").
 const (
 	// EncodingHex means the signature is hex (either case); the default.
 	EncodingHex = "hex"
@@ -42,7 +42,7 @@ const (
 
 // Config is the plain description of one source's authentication, as the
 // configuration loader hands it over. Fields that do not apply to the chosen
-// scheme must be left zero; New reports them otherwise.
+// scheme must be left zero; [New] reports them otherwise.
 type Config struct {
 	// Scheme is one of the Scheme* constants.
 	Scheme string
@@ -54,7 +54,7 @@ type Config struct {
 	// Username is the basic-auth user name (scheme "basic" only, required).
 	Username string
 	// Tolerance is how far a signed timestamp may be from the clock in either
-	// direction; zero means DefaultTolerance. Schemes "standard-webhooks",
+	// direction; zero means [DefaultTolerance]. Schemes "standard-webhooks",
 	// "bamboohr" and "hmac" with Signed "timestamp.body".
 	Tolerance time.Duration
 	// Header is the signature header (scheme "hmac", required), or the
@@ -74,18 +74,18 @@ type Config struct {
 	// IDHeader, if set, is the header whose value Verify returns as the
 	// delivery id (scheme "hmac", optional).
 	IDHeader string
-	// Now is the clock used for timestamp checks; nil means time.Now. Tests
+	// Now is the clock used for timestamp checks; nil means [time.Now]. Tests
 	// inject a fixed clock here.
 	Now func() time.Time
 }
 
-// ErrInvalidConfig is matched (errors.Is) by every error New returns.
+// ErrInvalidConfig is matched ([errors.Is]) by every error [New] returns.
 var ErrInvalidConfig = errors.New("sourceauth: invalid config")
 
-// ConfigError is one problem New found. Field is the snake_case name of the
-// Config field (with an index for secrets, e.g. "secrets[1]") so that the
+// ConfigError is one problem [New] found. Field is the snake_case name of the
+// [Config] field (with an index for secrets, e.g. "secrets[1]") so that the
 // configuration loader can prefix its own path. New joins several with
-// errors.Join; enumerate them with errors.As or Unwrap() []error.
+// [errors.Join]; enumerate them with [errors.As] or Unwrap() []error.
 type ConfigError struct {
 	// Field is the offending field, e.g. "header" or "secrets[0]".
 	Field string
@@ -96,7 +96,7 @@ type ConfigError struct {
 // Error returns "field: problem".
 func (e *ConfigError) Error() string { return e.Field + ": " + e.Problem }
 
-// Is makes every ConfigError match ErrInvalidConfig.
+// Is makes every [ConfigError] match [ErrInvalidConfig].
 func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
 
 // problems collects ConfigErrors.
@@ -106,7 +106,7 @@ func (p *problems) add(field, format string, args ...any) {
 	*p = append(*p, &ConfigError{Field: field, Problem: fmt.Sprintf(format, args...)})
 }
 
-// fieldsFor lists the optional Config fields each scheme uses besides Secrets.
+// fieldsFor lists the optional [Config] fields each scheme uses besides Secrets.
 var fieldsFor = map[string][]string{
 	SchemeStandardWebhooks: {"tolerance"},
 	SchemeBearer:           {},
@@ -117,7 +117,7 @@ var fieldsFor = map[string][]string{
 	SchemeNone:             {},
 }
 
-// New validates cfg and returns the Verifier for its scheme. On error the
+// New validates cfg and returns the [Verifier] for its scheme. On error the
 // result is nil and every problem is reported, none of them quoting a secret.
 func New(cfg Config) (Verifier, error) {
 	allowed, ok := fieldsFor[cfg.Scheme]

@@ -1,13 +1,13 @@
 // Package sourceauth authenticates inbound HTTP requests for the ingest
 // service, one scheme per configured source.
 //
-// The ingest reads the request body (capped), picks the source's Verifier and
+// The ingest reads the request body (capped), picks the source's [Verifier] and
 // calls Verify before it parses or publishes anything. Only a nil error lets
 // the request go further; for any error the ingest answers 401 and nothing is
 // published. Every error Verify returns wraps exactly one of the sentinels
-// ErrMissingCredentials, ErrBadCredentials, ErrBadSignature, ErrMalformed,
-// ErrTimestampTooOld or ErrTimestampTooNew, so the ingest can count and log
-// the reason with errors.Is. Error messages name headers and describe the
+// [ErrMissingCredentials], [ErrBadCredentials], [ErrBadSignature], [ErrMalformed],
+// [ErrTimestampTooOld] or [ErrTimestampTooNew], so the ingest can count and log
+// the reason with [errors.Is]. Error messages name headers and describe the
 // problem; they never contain a secret, a computed signature or the
 // credential the sender presented.
 //
@@ -16,7 +16,7 @@
 //   - standard-webhooks: Standard Webhooks v1 symmetric signatures
 //     (webhook-id, webhook-timestamp, webhook-signature; HMAC-SHA256 over
 //     "id.timestamp.body" with a "whsec_" secret). The delivery id is
-//     webhook-id. Sign produces the header value for senders and tests.
+//     webhook-id. [Sign] produces the header value for senders and tests.
 //   - bearer: "Authorization: Bearer <token>".
 //   - basic: HTTP basic authentication with one user name.
 //   - bamboohr: X-BambooHR-Signature = hex(HMAC-SHA256(key, body ||
@@ -34,13 +34,13 @@
 //
 // # Timestamps and replay
 //
-// Schemes that carry a timestamp check it against a tolerance (DefaultTolerance,
+// Schemes that carry a timestamp check it against a tolerance ([DefaultTolerance],
 // five minutes, in both directions) after the signature has matched, so
 // ErrTimestampTooOld and ErrTimestampTooNew always describe a genuine but
 // stale or future-dated request — typically a replay or a skewed clock —
 // never a forgery. Replays inside the window are caught by the ingest's
 // delivery-id deduplication, not here.
 //
-// New builds a Verifier from a Config and reports every configuration problem
-// at once, each as a *ConfigError naming the field.
+// [New] builds a Verifier from a [Config] and reports every configuration problem
+// at once, each as a *[ConfigError] naming the field.
 package sourceauth

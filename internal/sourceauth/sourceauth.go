@@ -24,11 +24,11 @@ type Verifier interface {
 }
 
 // DefaultTolerance is how far a signed timestamp may be from the verifier's
-// clock, in either direction, when Config.Tolerance is zero. It matches the
+// clock, in either direction, when [Config.Tolerance] is zero. It matches the
 // Standard Webhooks reference libraries.
 const DefaultTolerance = 5 * time.Minute
 
-// Sentinel errors wrapped by every error a Verifier returns. All of them mean
+// Sentinel errors wrapped by every error a [Verifier] returns. All of them mean
 // "not authenticated" (HTTP 401); they differ only in why.
 var (
 	// ErrMissingCredentials means the request carries no credentials for the

@@ -18,7 +18,7 @@ const bambooTried = "fields.workEmail (Work Email), fields.email, fields.userPri
 type BambooHR struct {
 	name string
 	// Now is the clock that decides whether a termination date has been
-	// reached; nil means time.Now.
+	// reached; nil means [time.Now].
 	Now func() time.Time
 }
 

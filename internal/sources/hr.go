@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// The changes an HR event reports (events.HREmployee.Change).
+// The changes an HR event reports ([events.HREmployee.Change]).
 const (
 	ChangeTerminated = "terminated"
 	ChangeUpdated    = "updated"

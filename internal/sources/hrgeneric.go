@@ -44,7 +44,7 @@ type HRGeneric struct {
 	name    string
 	mapping map[string]cel.Program
 	// Now is the clock that decides whether a termination date has been
-	// reached; nil means time.Now.
+	// reached; nil means [time.Now].
 	Now func() time.Time
 }
 

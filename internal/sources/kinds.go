@@ -22,8 +22,8 @@ type HRParser interface {
 // Kinds lists every source kind a configuration may name.
 var Kinds = []string{"generic", "splunk", "elastic", "sentinel", "okta", "cloudevents", "bamboohr", "hr-generic"}
 
-// New builds the parser of a source kind: a Parser for alert kinds, an
-// HRParser for HR kinds, and nil for cloudevents (the ingest decodes
+// New builds the parser of a source kind: a [Parser] for alert kinds, an
+// [HRParser] for HR kinds, and nil for cloudevents (the ingest decodes
 // CloudEvents itself). Only generic and hr-generic take a mapping; a
 // mapping given to another kind is an error rather than silently ignored.
 func New(kind, sourceName string, mapping map[string]string) (any, error) {

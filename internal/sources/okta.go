@@ -70,7 +70,7 @@ type oktaPrincipal struct {
 	DisplayName string `json:"displayName"`
 }
 
-// Parse implements Parser.
+// Parse implements [Parser].
 func (o *Okta) Parse(body []byte) ([]events.Alert, error) {
 	var d oktaDelivery
 	if err := json.Unmarshal(body, &d); err != nil {

@@ -15,7 +15,7 @@ import (
 // event stream.
 const MaxRaw = 64 << 10
 
-// CapRaw returns raw unchanged when it fits in MaxRaw, and otherwise a JSON
+// CapRaw returns raw unchanged when it fits in [MaxRaw], and otherwise a JSON
 // string saying how large it was, so Raw stays valid JSON either way.
 func CapRaw(raw []byte) json.RawMessage {
 	if len(raw) <= MaxRaw {
@@ -38,7 +38,7 @@ func rawItem(body []byte, item any, whole bool) json.RawMessage {
 	return CapRaw(raw)
 }
 
-// decode parses body; numbers stay float64 so NormalizeSeverity reads them.
+// decode parses body; numbers stay float64 so [NormalizeSeverity] reads them.
 func decode(body []byte) (any, error) {
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {

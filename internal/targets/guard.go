@@ -62,7 +62,7 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // guarded wraps a target with a circuit breaker: after Circuit.Failures
 // consecutive transient failures it stops calling the target for OpenFor,
 // then lets one probe through. While open, actions fail with
-// actions.ErrTargetUnavailable and wait for a later delivery without
+// [actions.ErrTargetUnavailable] and wait for a later delivery without
 // counting as failed attempts, so an outage loses nothing. The probe is a
 // real call: when it fails, it is a failed attempt of its action.
 type guarded struct {
@@ -97,7 +97,7 @@ func guard(t actions.Target, c config.Circuit, log *slog.Logger) *guarded {
 	return g
 }
 
-// Execute implements actions.Target. Dry runs never reach the target and
+// Execute implements [actions.Target]. Dry runs never reach the target and
 // pass through.
 func (g *guarded) Execute(ctx context.Context, a actions.Action) (actions.Outcome, error) {
 	if a.DryRun {
@@ -148,7 +148,7 @@ func ObserveCircuits(m metric.Meter, s *Set) error {
 	return err
 }
 
-// UserGroups forwards to the target if it can read groups (actions.GroupReader).
+// UserGroups forwards to the target if it can read groups ([actions.GroupReader]).
 func (g *guarded) UserGroups(ctx context.Context, u actions.UserRef) ([]string, error) {
 	gr, ok := g.Target.(actions.GroupReader)
 	if !ok {

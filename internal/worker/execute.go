@@ -99,7 +99,7 @@ func classOf(s string) actions.Class {
 }
 
 // callContext hands the action id and the lease fence down to the target's
-// HTTP client (see actions.WithFence).
+// HTTP client (see [actions.WithFence]).
 func (w *Worker) callContext(ctx context.Context, id string) context.Context {
 	ctx = actions.WithActionID(ctx, id)
 	if w.cfg.Fence != nil {

@@ -21,7 +21,7 @@ import (
 	"github.com/quell-dev/quell/internal/policy"
 )
 
-// Config wires a Worker.
+// Config wires a [Worker].
 type Config struct {
 	NC *nats.Conn
 	JS jetstream.JetStream
@@ -46,7 +46,7 @@ type Config struct {
 	// Replicas of the advisory stream (nats.replicas).
 	Replicas int
 	// Fence, if set, confirms before every target write that this worker
-	// still holds the action's lease (see actions.WithFence).
+	// still holds the action's lease (see [actions.WithFence]).
 	Fence func(ctx context.Context, actionID string) error
 	// Ready, if set, is called once every consumer exists and the worker
 	// is about to consume.
@@ -100,7 +100,7 @@ func (c Config) validate() error {
 	return nil
 }
 
-// New returns a Worker, or an error wrapping [ErrInvalidConfig] that names
+// New returns a [Worker], or an error wrapping [ErrInvalidConfig] that names
 // every problem with cfg.
 func New(cfg Config) (*Worker, error) {
 	if err := cfg.validate(); err != nil {

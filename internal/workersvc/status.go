@@ -15,7 +15,7 @@ import (
 )
 
 // reportCircuits writes every target's circuit state to the status bucket
-// now and every events.StatusInterval until ctx ends; entries expire when
+// now and every [events.StatusInterval] until ctx ends; entries expire when
 // the worker stops refreshing them.
 func reportCircuits(ctx context.Context, js jetstream.JetStream, set *targets.Set, worker string, log *slog.Logger) {
 	kv, err := js.KeyValue(ctx, events.BucketStatus)

@@ -41,7 +41,7 @@ var Default = []Scope{EventsWrite, ActionsWrite, ActionsRead}
 type Token struct {
 	Name  string
 	Token secret.Secret
-	// Scopes are what the token may do; nil means Default.
+	// Scopes are what the token may do; nil means [Default].
 	Scopes []Scope
 }
 
@@ -82,7 +82,7 @@ func (ts Tokens) Authenticate(r *http.Request) (Token, error) {
 }
 
 // Require authenticates r and checks that its token carries scope: it
-// fails with ErrUnauthorized (401) or ErrForbidden (403).
+// fails with [ErrUnauthorized] (401) or [ErrForbidden] (403).
 func (ts Tokens) Require(r *http.Request, scope Scope) (Token, error) {
 	t, err := ts.Authenticate(r)
 	if err != nil {
@@ -94,7 +94,7 @@ func (ts Tokens) Require(r *http.Request, scope Scope) (Token, error) {
 	return t, nil
 }
 
-// Parse turns configured scope names into scopes; nil stays nil (Default).
+// Parse turns configured scope names into scopes; nil stays nil ([Default]).
 func Parse(names []string) ([]Scope, error) {
 	if names == nil {
 		return nil, nil

@@ -39,7 +39,7 @@ type Indexer struct {
 	log *slog.Logger
 }
 
-// NewIndexer binds to the index bucket, which events.EnsureStreams creates.
+// NewIndexer binds to the index bucket, which [events.EnsureStreams] creates.
 func NewIndexer(ctx context.Context, js jetstream.JetStream, log *slog.Logger) (*Indexer, error) {
 	kv, err := js.KeyValue(ctx, events.BucketIndex)
 	if err != nil {

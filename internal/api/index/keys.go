@@ -1,8 +1,8 @@
 // Package index keeps the API's index in the quell_index KV bucket, so that
 // reads address what they need instead of scanning streams: an action's
 // latest result and its request by action id, results by user and time,
-// an event by its id, and the actions planned from an event. The Indexer
-// builds it from the streams with durable consumers; Reader reads it.
+// an event by its id, and the actions planned from an event. The [Indexer]
+// builds it from the streams with durable consumers; [Reader] reads it.
 //
 // Keys (the bucket's TTL is the results stream's max age):
 //
@@ -32,7 +32,7 @@ import (
 var idRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // ValidID reports whether id can be an action id in a key. Action ids are
-// act_<hex> (actions.NewID); anything else is not one.
+// act_<hex> ([actions.NewID]); anything else is not one.
 func ValidID(id string) bool { return idRE.MatchString(id) }
 
 // hash makes any string (an event id, a user name) one key token.
@@ -43,11 +43,11 @@ func hash(s string) string {
 
 func actionKey(id string) string { return "a." + id }
 
-// ActionKey and UserKey name entries as the indexer writes them; the
+// ActionKey and [UserKey] name entries as the indexer writes them; the
 // benchmarks load an index of millions of entries with them directly.
 func ActionKey(id string) string { return actionKey(id) }
 
-// UserKey is the u. key of a result (see ActionKey).
+// UserKey is the u. key of a result (see [ActionKey]).
 func UserKey(user string, finished time.Time, actionID string, seq uint64) string {
 	return userKey(user, finished, actionID, seq)
 }

@@ -10,9 +10,9 @@ import (
 )
 
 // handlers maps each supported action to its file's functions (see
-// pam.Handler: check refuses bad parameters before any request, run does
+// [pam.Handler]: check refuses bad parameters before any request, run does
 // it, plan lists the calls a dry run reports instead, sending nothing).
-// Kinds not listed here are refused with actions.Unsupported before any
+// Kinds not listed here are refused with [actions.Unsupported] before any
 // request.
 var handlers = pam.Handlers[*Client]{
 	actions.Quarantine:         {Run: (*Client).quarantine, Plan: planQuarantine},
@@ -26,7 +26,7 @@ var handlers = pam.Handlers[*Client]{
 
 // checkNoParams refuses every parameter, for actions that take none: a
 // parameter the target would silently ignore is a mistake in the policy.
-// (actions.CheckParams would word it "it can set" followed by nothing.)
+// ([actions.CheckParams] would word it "it can set" followed by nothing.)
 func checkNoParams(a actions.Action) error {
 	if len(a.Params) == 0 {
 		return nil

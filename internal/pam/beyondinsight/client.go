@@ -33,7 +33,7 @@ type Client struct {
 	ownsHTTP bool
 	classify pam.ClassifyOptions
 	// session is the API session, signed in on first use and again after
-	// a 401 (see pam.Session); its cookie lives in hc's jar.
+	// a 401 (see [pam.Session]); its cookie lives in hc's jar.
 	session *pam.Session[session]
 }
 
@@ -78,8 +78,8 @@ func (c *Client) Supports(k actions.Kind) bool { return handlers.Supports(k) }
 
 // Execute carries out a. Unsupported kinds are refused before any request;
 // a dry run sends nothing and reports the calls it would make (see
-// pam.Handlers). The executor serializes actions on one user across
-// replicas (actions.Locker), so each read-before-write check sees the
+// [pam.Handlers]). The executor serializes actions on one user across
+// replicas ([actions.Locker]), so each read-before-write check sees the
 // others' effects.
 func (c *Client) Execute(ctx context.Context, a actions.Action) (actions.Outcome, error) {
 	return handlers.Execute(ctx, c, Kind, a)
@@ -136,7 +136,7 @@ func (r request) planned() actions.Call {
 
 // call sends r within the session, signing in first if needed. A 401 means
 // the session ended: it signs in again (once, shared with any other
-// goroutine that saw the same 401) and repeats r once (see pam.Session).
+// goroutine that saw the same 401) and repeats r once (see [pam.Session]).
 func (c *Client) call(ctx context.Context, r request) (int, error) {
 	status, err := c.session.Call(ctx, func(*session) (int, error) { return c.roundTrip(ctx, r) })
 	return status, pam.MarkUnanswered(r.planned(), status, err)

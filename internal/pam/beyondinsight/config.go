@@ -55,23 +55,23 @@ type Config struct {
 	// BeyondTrust's own clients send no version to Auth, Users or
 	// UserGroups (see docs/targets.md).
 	APIVersion string
-	// Timeout bounds each request; 0 means pam.DefaultTimeout. Ignored when
+	// Timeout bounds each request; 0 means [pam.DefaultTimeout]. Ignored when
 	// HTTPClient is set (its own Timeout applies).
 	Timeout time.Duration
-	// HTTPClient replaces the default instrumented client (pam.NewHTTPClient).
+	// HTTPClient replaces the default instrumented client ([pam.NewHTTPClient]).
 	// The client is copied, and given a cookie jar if it has none.
 	HTTPClient *http.Client
 	// RetryAfterCeiling caps a Retry-After the API asks for; 0 means
-	// pam.DefaultRetryAfterCeiling.
+	// [pam.DefaultRetryAfterCeiling].
 	RetryAfterCeiling time.Duration
 }
 
 // oauth reports whether the client signs in with OAuth client credentials
-// rather than the PS-Auth key. Only meaningful for a validated Config.
+// rather than the PS-Auth key. Only meaningful for a validated [Config].
 func (c Config) oauth() bool { return c.ClientID != "" }
 
 // validate lists every problem with the configuration at once (see
-// pam.ConfigProblems). Messages never include secret values.
+// [pam.ConfigProblems]). Messages never include secret values.
 func (c Config) validate() (*url.URL, error) {
 	var p pam.ConfigProblems
 	p.CheckName(c.Name)

@@ -1,5 +1,5 @@
 // Package beyondinsight is Quell's client for the BeyondTrust BeyondInsight /
-// Password Safe public API v3. It implements actions.Target for targets of
+// Password Safe public API v3. It implements [actions.Target] for targets of
 // kind "beyondinsight".
 //
 // Authentication is either the PS-Auth API key (api_key and run_as) or the
@@ -17,10 +17,10 @@
 // returned classified (see internal/pam) for the executor to retry or
 // dead-letter; the client itself never loops.
 //
-// The executor serializes actions on one user (actions.Locker), so that
+// The executor serializes actions on one user ([actions.Locker]), so that
 // each action's read-before-write sees the others' effects.
 //
-// Users are resolved from an actions.UserRef by the target's own id
+// Users are resolved from an [actions.UserRef] by the target's own id
 // (GET Users/{id}) or by name (GET Users?username=&includeInactive=true,
 // so that a disabled account is found too), trying DOMAIN\username or the
 // bare username, then the UPN, then the e-mail address.

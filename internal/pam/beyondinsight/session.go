@@ -16,14 +16,14 @@ import (
 )
 
 // session is one sign-in. Its cookie lives in the client's jar; the value
-// only tells sign-ins apart (pam.Session compares the pointers), and the
+// only tells sign-ins apart ([pam.Session] compares the pointers), and the
 // field keeps the type from being zero-size, whose pointers may all be
 // equal.
 type session struct {
 	signedIn bool
 }
 
-// signIn opens a new session with POST Auth/SignAppin; pam.Session calls
+// signIn opens a new session with POST Auth/SignAppin; [pam.Session] calls
 // it, one at a time, when there is no session or the one in use got a 401.
 //
 // With PS-Auth the API key goes in SignAppin's Authorization header. With
@@ -87,7 +87,7 @@ type tokenAnswer struct {
 // POST Auth/connect/token with the form grant_type=client_credentials,
 // client_id and client_secret. This is the one place the client secret is
 // revealed. The answer is read raw and decoded here, so that no decoder
-// message can quote the token; the token is returned as a secret.Secret.
+// message can quote the token; the token is returned as a [secret.Secret].
 func (c *Client) requestToken(ctx context.Context) (secret.Secret, error) {
 	var raw []byte
 	_, err := c.roundTrip(ctx, request{

@@ -42,7 +42,7 @@ func checkUndo(a actions.Action) error {
 // undo reverses a completed action: the inverse membership change for
 // add_group and remove_group, the recorded attributes for
 // update_attributes, each only while the state is still the one the action
-// left (actions.UndoSpec.CheckUnchanged) unless forced. The other kinds are
+// left ([actions.UndoSpec.CheckUnchanged]) unless forced. The other kinds are
 // refused before any request.
 func (c *Client) undo(ctx context.Context, a actions.Action) (actions.Outcome, error) {
 	s := *a.Undo

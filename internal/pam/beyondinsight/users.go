@@ -79,7 +79,7 @@ func (u user) displayName() string {
 
 // resolve finds the user a reference means: by the target's own id when the
 // requester knows it, else by the names the API can search, in order (see
-// lookupNames and pam.MatchUser: the first name that finds anyone decides).
+// lookupNames and [pam.MatchUser]: the first name that finds anyone decides).
 func (c *Client) resolve(ctx context.Context, ref actions.UserRef) (user, error) {
 	if ref.TargetID != "" {
 		id, err := parseUserID(ref.TargetID)

@@ -6,10 +6,10 @@ import (
 )
 
 // handlers maps each supported action to its file's functions (see
-// pam.Handler: check refuses bad parameters before any request and before
+// [pam.Handler]: check refuses bad parameters before any request and before
 // a dry run, run does it, plan lists the calls a dry run reports instead,
 // sending nothing). Kinds not listed here (rotate_client_secret,
-// terminate_sessions) are refused with actions.Unsupported before any
+// terminate_sessions) are refused with [actions.Unsupported] before any
 // request: the V4 user API has no client secret and no session list.
 var handlers = pam.Handlers[*Client]{
 	actions.Quarantine:       {Check: checkQuarantine, Run: (*Client).quarantine, Plan: planQuarantine},

@@ -18,7 +18,7 @@ type Client struct {
 	hc       *http.Client
 	ownsHTTP bool
 	// session is the login, made on first use and again after a 401 (see
-	// pam.Session); it holds the token in use.
+	// [pam.Session]); it holds the token in use.
 	session *pam.Session[session]
 	// domains are the equivalent domain names of cfg.DomainAliases.
 	domains domains
@@ -46,12 +46,12 @@ func (c *Client) Name() string { return c.cfg.Name }
 func (c *Client) Kind() string { return Kind }
 
 // Supports reports whether this client implements k (see the package-level
-// Supports).
+// [Supports]).
 func (c *Client) Supports(k actions.Kind) bool { return Supports(k) }
 
 // Format prints the client as its name, base URL and login user only,
 // for logs that name the client. (fmt would print the unexported fields
-// raw; that is safe, as secret.Secret keeps its value behind a pointer,
+// raw; that is safe, as [secret.Secret] keeps its value behind a pointer,
 // but unreadable.)
 func (c *Client) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "commvault.Client{name: %q, base_url: %q, username: %q}", c.cfg.Name, c.base.String(), c.cfg.Username)
@@ -62,8 +62,8 @@ func (c *Client) String() string { return fmt.Sprint(c) }
 
 // Execute carries out a. Unsupported kinds and bad parameters are refused
 // before any request; a dry run sends nothing and reports the calls it
-// would make (see pam.Handlers). The executor serializes actions on one
-// user (actions.Locker), so each read-before-write check sees the others'
+// would make (see [pam.Handlers]). The executor serializes actions on one
+// user ([actions.Locker]), so each read-before-write check sees the others'
 // effects.
 func (c *Client) Execute(ctx context.Context, a actions.Action) (actions.Outcome, error) {
 	return handlers.Execute(ctx, c, Kind, a)

@@ -29,15 +29,15 @@ type Config struct {
 	// Password is that user's password. It is sent Base64-encoded in the
 	// login body, as the API requires, and nowhere else.
 	Password secret.Secret
-	// Timeout bounds each request; 0 means pam.DefaultTimeout. Ignored when
+	// Timeout bounds each request; 0 means [pam.DefaultTimeout]. Ignored when
 	// HTTPClient is set (its own Timeout applies).
 	Timeout time.Duration
-	// HTTPClient replaces the default instrumented client (pam.NewHTTPClient).
+	// HTTPClient replaces the default instrumented client ([pam.NewHTTPClient]).
 	// It is copied; Close does not close its idle connections, as the
 	// transport may be shared with others.
 	HTTPClient *http.Client
 	// RetryAfterCeiling caps a Retry-After the API asks for; 0 means
-	// pam.DefaultRetryAfterCeiling.
+	// [pam.DefaultRetryAfterCeiling].
 	RetryAfterCeiling time.Duration
 	// DomainAliases (targets[].domain_aliases) maps a domain's name as
 	// Commvault writes it in DOMAIN\user to the other names signals may
@@ -47,7 +47,7 @@ type Config struct {
 }
 
 // validate lists every problem with the configuration at once (see
-// pam.ConfigProblems). Messages never include the password.
+// [pam.ConfigProblems]). Messages never include the password.
 func (c Config) validate() (*url.URL, error) {
 	var p pam.ConfigProblems
 	p.CheckName(c.Name)

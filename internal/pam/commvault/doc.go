@@ -1,5 +1,5 @@
 // Package commvault is Quell's client for the Commvault REST API (the V4
-// user API under /webconsole/api). It implements actions.Target for
+// user API under /webconsole/api). It implements [actions.Target] for
 // targets of kind "commvault".
 //
 // # Authentication
@@ -13,7 +13,7 @@
 // account. The token expires after 30 idle minutes: a 401 on any call makes
 // the client log in again once, one login at a time across goroutines, and
 // repeat that call once; a second 401 is permanent. Close sends
-// POST Logout. Every other failure is returned classified by pam.Classify
+// POST Logout. Every other failure is returned classified by [pam.Classify]
 // for the executor to retry or dead-letter; the client itself never loops.
 //
 // # Users
@@ -54,6 +54,6 @@
 // changed fields by API name, or the sorted associatedUserGroups names.
 //
 // Every PUT answers GenericResp {errorMessage, errorCode}: a 2xx with a
-// non-zero errorCode is an *APIError, permanent unless the message says to
+// non-zero errorCode is an *[APIError], permanent unless the message says to
 // try again later.
 package commvault

@@ -89,7 +89,7 @@ func nameKey(ref actions.UserRef) lookupKey {
 }
 
 // match returns the user the keys identify in the user list, by the rule
-// of pam.MatchUser: the first key that matches anyone decides, and several
+// of [pam.MatchUser]: the first key that matches anyone decides, and several
 // matches for that key are refused as ambiguous rather than resolved by a
 // later key.
 func (c *Client) match(users []user, keys []lookupKey) (user, error) {

@@ -39,7 +39,7 @@ type loginAnswer struct {
 	} `json:"errList"`
 }
 
-// openSession logs in (see login); pam.Session calls it, one at a time,
+// openSession logs in (see login); [pam.Session] calls it, one at a time,
 // when there is no token or the one in use got a 401.
 func (c *Client) openSession(ctx context.Context) (*session, error) {
 	token, err := c.login(ctx)

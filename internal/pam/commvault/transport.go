@@ -35,7 +35,7 @@ type request struct {
 // call sends r with the current token, logging in first if there is none.
 // A 401 means the token expired (30 minutes idle) or was revoked: it logs
 // in again (once, shared with any other goroutine that saw the same 401)
-// and repeats r once (see pam.Session). The status is 0 when no answer
+// and repeats r once (see [pam.Session]). The status is 0 when no answer
 // arrived.
 func (c *Client) call(ctx context.Context, r request) (int, error) {
 	status, err := c.session.Call(ctx, func(s *session) (int, error) { return c.roundTrip(ctx, r, s.token) })
@@ -43,7 +43,7 @@ func (c *Client) call(ctx context.Context, r request) (int, error) {
 }
 
 // roundTrip sends r once with token (none when zero) and classifies the
-// result with pam.Classify.
+// result with [pam.Classify].
 func (c *Client) roundTrip(ctx context.Context, r request, token secret.Secret) (int, error) {
 	req, err := c.newRequest(ctx, r, token)
 	if err != nil {

@@ -28,7 +28,7 @@ func checkUndo(a actions.Action) error {
 // remove_group by the inverse operation. Each first reads the user: a
 // state already equal to Before is skipped (so a repeated undo writes
 // nothing); a state other than the one the action left is refused
-// (actions.UndoRefused, with the differences) unless Force.
+// ([actions.UndoRefused], with the differences) unless Force.
 func (c *Client) undo(ctx context.Context, a actions.Action) (actions.Outcome, error) {
 	spec := *a.Undo
 	switch spec.Kind {

@@ -20,13 +20,13 @@ type genericResp struct {
 }
 
 // APIError is a 2xx answer whose GenericResp reports a failure
-// (errorCode not 0). Callers find it with errors.As.
+// (errorCode not 0). Callers find it with [errors.As].
 type APIError struct {
 	// Method and Path identify the request; Path never includes the query.
 	Method string
 	Path   string
 	// ErrorCode and ErrorMessage are the vendor's; the message is cut to
-	// pam.MaxErrorBody bytes and flattened onto one line.
+	// [pam.MaxErrorBody] bytes and flattened onto one line.
 	ErrorCode    int
 	ErrorMessage string
 }
@@ -80,7 +80,7 @@ func (c *Client) apiError(path string, code int, message *string) error {
 
 // scrub readies a vendor message for an error: credentials (the password,
 // plain and Base64, and the token) removed, one line, bounded, as
-// pam.Classify does for error bodies.
+// [pam.Classify] does for error bodies.
 func (c *Client) scrub(msg string) string {
 	return pam.CleanMessage(msg, c.classifyOptions(c.currentToken()).Redact...)
 }

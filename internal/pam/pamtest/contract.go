@@ -16,14 +16,14 @@ import (
 )
 
 // Client is a target client under test: every client in internal/pam is
-// an actions.Target that also closes.
+// an [actions.Target] that also closes.
 type Client interface {
 	actions.Target
 	Close(ctx context.Context) error
 }
 
 // Fixture is one simulator with a client built against it, as
-// Harness.Start returns them.
+// [Harness.Start] returns them.
 type Fixture struct {
 	Client Client
 	// Sim is the simulator's Kit (every simulator embeds one): faults,
@@ -42,7 +42,7 @@ type User struct {
 	ID       string
 }
 
-// Harness is what one vendor's client+simulator pair gives RunContract.
+// Harness is what one vendor's client+simulator pair gives [RunContract].
 type Harness struct {
 	// Start starts a fresh simulator on a loopback httptest server, seeded
 	// with Existing and Quarantined, and builds a client against it with
@@ -50,7 +50,7 @@ type Harness struct {
 	// gets credentials the simulator refuses. Start sends no request.
 	Start func(t *testing.T, wrongCredentials bool) Fixture
 	// Supports is the package-level Supports; Supported lists every kind
-	// of actions.Kinds the vendor implements.
+	// of [actions.Kinds] the vendor implements.
 	Supports  func(actions.Kind) bool
 	Supported []actions.Kind
 
@@ -90,7 +90,7 @@ const unknownKind = actions.Kind("disable_mfa")
 // RunContract runs the cases every client+simulator pair must pass, each
 // as a subtest on a fresh simulator:
 //   - users resolve by username and by target id; no match is a permanent
-//     actions.ErrUserNotFound, with no write;
+//     [actions.ErrUserNotFound], with no write;
 //   - quarantine completes with exactly one write and changes the state;
 //     an already quarantined user, or a second quarantine, is skipped
 //     with no write (read before write);

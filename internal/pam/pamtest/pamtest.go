@@ -1,6 +1,6 @@
 // Package pamtest holds what the tests of Quell's target clients and their
 // simulators (internal/pam/<vendor> and .../sim) share: the contract every
-// client+simulator pair must pass (RunContract, with the Harness a vendor
+// client+simulator pair must pass ([RunContract], with the [Harness] a vendor
 // fills in), and the scaffolding of the vendors' own tests (a clock, a
 // loopback server, actions, a check that no credential leaked).
 //
@@ -18,11 +18,11 @@ import (
 	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
-// Epoch is when the clocks of NewClock start: a fixed time, so that
+// Epoch is when the clocks of [NewClock] start: a fixed time, so that
 // session-expiry tests read the same on every run.
 var Epoch = time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
 
-// NewClock returns a manual clock set to Epoch, for a simulator's
+// NewClock returns a manual clock set to [Epoch], for a simulator's
 // Options.Now.
 func NewClock() *simkit.ManualClock { return simkit.NewManualClock(Epoch) }
 
@@ -37,7 +37,7 @@ func Serve(t testing.TB, h http.Handler) string {
 }
 
 // Action returns an action of kind for ref on target, with params, its id
-// derived from them as a planner would (actions.NewID).
+// derived from them as a planner would ([actions.NewID]).
 func Action(target string, kind actions.Kind, ref actions.UserRef, params map[string]any) actions.Action {
 	id := actions.NewID("test", "", kind, target, ref, params, false)
 	return actions.Action{ID: id, Kind: kind, Target: target, User: ref, Params: params, RequestedAt: time.Now()}

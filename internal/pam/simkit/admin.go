@@ -15,7 +15,7 @@ import (
 // path starts with it.
 const AdminPrefix = "/_sim/"
 
-// FaultSpec is a Fault as sent to the admin surface.
+// FaultSpec is a [Fault] as sent to the admin surface.
 type FaultSpec struct {
 	Route      string `json:"route"`
 	LatencyMS  int    `json:"latency_ms,omitempty"`
@@ -49,7 +49,7 @@ type Admin struct {
 	Forget func()
 }
 
-// Wrap serves the admin surface under AdminPrefix and everything else with
+// Wrap serves the admin surface under [AdminPrefix] and everything else with
 // next, recording next's effects.
 func (a Admin) Wrap(next http.Handler) http.Handler {
 	api := next

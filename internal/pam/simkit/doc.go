@@ -5,11 +5,11 @@
 // of the requests received with credentials redacted, counting helpers for
 // tests, and a manual clock for session-expiry scenarios. It also holds the
 // plumbing the simulators share: a table of idle-expiring sessions
-// (Sessions), copies of stored rows in id order (Row, Rows), seed files
-// (LoadSeed) and JSON answers (WriteJSON, Nullable).
+// ([Sessions]), copies of stored rows in id order ([Row], [Rows]), seed files
+// ([LoadSeed]) and JSON answers ([WriteJSON], [Nullable]).
 //
-// A simulator embeds a *Kit, registers its routes with Handle and serves it
-// as an http.Handler; tests then call Inject, Requests, Calls and Count on
+// A simulator embeds a *[Kit], registers its routes with Handle and serves it
+// as an [http.Handler]; tests then call Inject, Requests, Calls and Count on
 // the simulator directly.
 //
 // # Route patterns

@@ -25,16 +25,16 @@ type Effect struct {
 	Status   int       `json:"status"`
 	ActionID string    `json:"action_id,omitempty"`
 	// Key names the object the request changed ("user/12"), when the
-	// simulator's StateOf knows it; Before and After are its snapshots.
+	// simulator's [StateOf] knows it; Before and After are its snapshots.
 	Key     string          `json:"key,omitempty"`
 	Before  json.RawMessage `json:"before,omitempty"`
 	After   json.RawMessage `json:"after,omitempty"`
 	Changed bool            `json:"changed"`
-	// Name is the account name of the object, when StateOf knows it.
+	// Name is the account name of the object, when [StateOf] knows it.
 	Name string `json:"name,omitempty"`
 }
 
-// State is what a simulator's StateOf says about the object a request
+// State is what a simulator's [StateOf] says about the object a request
 // changes: its key, its account name and how to snapshot it.
 type State struct {
 	Key      string
@@ -47,7 +47,7 @@ type State struct {
 // and is not an effect.
 type StateOf func(method string, segs []string) (State, bool)
 
-// Effects is the effect log of one simulator. Without a StateOf every
+// Effects is the effect log of one simulator. Without a [StateOf] every
 // non-GET request answered 2xx is an effect, without state.
 type Effects struct {
 	stateOf StateOf
@@ -128,7 +128,7 @@ func nameOf(st State) string {
 
 // UserIDAfter finds the numeric id that follows one of the given segment
 // names ("Users", "user", "addUser"), case-insensitively: the user a vendor
-// API path writes to. It is the usual core of a simulator's StateOf.
+// API path writes to. It is the usual core of a simulator's [StateOf].
 func UserIDAfter(segs []string, names ...string) (int, bool) {
 	for i := len(segs) - 2; i >= 0; i-- {
 		for _, n := range names {
@@ -164,6 +164,6 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController hijack the connection beneath (the
-// Kit's dropped-connection faults).
+// Unwrap lets [http.ResponseController] hijack the connection beneath (the
+// [Kit]'s dropped-connection faults).
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -13,20 +13,20 @@ import (
 // far beyond anything the vendor APIs take.
 const MaxRequestBody = 1 << 20
 
-// Options configures a Kit. The zero value serves every path at the root.
+// Options configures a [Kit]. The zero value serves every path at the root.
 type Options struct {
 	// Prefixes are the API base paths, e.g. "/BeyondTrust/api/public/v3";
 	// routes are relative to whichever matches first (case-insensitively).
 	// Requests under none of them get NotFound.
 	Prefixes []string
 	// MaxEntries bounds the request log (oldest dropped first); 0 means
-	// DefaultMaxEntries.
+	// [DefaultMaxEntries].
 	MaxEntries int
-	// Now is the clock for log timestamps; nil means time.Now. Simulators
+	// Now is the clock for log timestamps; nil means [time.Now]. Simulators
 	// pass the same clock they use for session expiry.
 	Now func() time.Time
 	// RedactAuthorization rewrites Authorization values before they are
-	// logged; nil means RedactAuthorization (keep the scheme only).
+	// logged; nil means [RedactAuthorization] (keep the scheme only).
 	RedactAuthorization func(string) string
 	// RedactBody rewrites request bodies before they are logged, for
 	// requests that carry passwords; nil logs bodies as received.
@@ -51,7 +51,7 @@ type Kit struct {
 	log    []Entry
 }
 
-// New returns a Kit with no routes.
+// New returns a [Kit] with no routes.
 func New(opts Options) *Kit {
 	if opts.MaxEntries <= 0 {
 		opts.MaxEntries = DefaultMaxEntries
@@ -74,7 +74,7 @@ func New(opts Options) *Kit {
 	return k
 }
 
-// Now returns the time by the Kit's clock.
+// Now returns the time by the [Kit]'s clock.
 func (k *Kit) Now() time.Time { return k.opts.Now() }
 
 // Handle registers h for spec, a "METHOD path" pattern such as
@@ -199,6 +199,6 @@ func (r *recorder) report(code int) {
 	}
 }
 
-// Unwrap lets http.ResponseController reach the connection (to hijack it
+// Unwrap lets [http.ResponseController] reach the connection (to hijack it
 // for a dropped-connection fault, or to flush).
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -20,7 +20,7 @@ type Entry struct {
 	// Header holds the logged headers (see loggedHeaders); Authorization and
 	// Cookie values are redacted.
 	Header http.Header
-	// Body is the first MaxLoggedBody bytes of the request body.
+	// Body is the first [MaxLoggedBody] bytes of the request body.
 	Body string
 	// Status is the status answered; 0 when the connection was dropped or
 	// the client went away first.
@@ -32,10 +32,10 @@ type Entry struct {
 	Duration time.Duration
 }
 
-// MaxLoggedBody bounds the request body kept in an Entry.
+// MaxLoggedBody bounds the request body kept in an [Entry].
 const MaxLoggedBody = 4 << 10
 
-// DefaultMaxEntries bounds the request log when Options.MaxEntries is 0, so
+// DefaultMaxEntries bounds the request log when [Options.MaxEntries] is 0, so
 // a long-running simulator does not grow without limit.
 const DefaultMaxEntries = 10000
 
@@ -44,7 +44,7 @@ const DefaultMaxEntries = 10000
 var loggedHeaders = []string{"Authorization", "Cookie", "Content-Type", "Accept", "User-Agent", "Traceparent"}
 
 // RedactAuthorization keeps only the scheme of an Authorization value
-// ("PS-Auth [REDACTED]"). It is the default Options.RedactAuthorization.
+// ("PS-Auth [REDACTED]"). It is the default [Options.RedactAuthorization].
 func RedactAuthorization(v string) string {
 	scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
 	if scheme == "" {

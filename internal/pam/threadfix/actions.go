@@ -6,9 +6,9 @@ import (
 )
 
 // handlers maps each supported action to its file's functions (see
-// pam.Handler: check refuses bad parameters before any request, run does
+// [pam.Handler]: check refuses bad parameters before any request, run does
 // it, plan lists the calls a dry run reports instead, sending nothing).
-// Kinds not listed here are refused with actions.Unsupported before any
+// Kinds not listed here are refused with [actions.Unsupported] before any
 // request.
 var handlers = pam.Handlers[*Client]{
 	actions.Quarantine:       {Check: checkQuarantine, Run: (*Client).quarantine, Plan: planQuarantine},

@@ -14,7 +14,7 @@ import (
 // the key), so a Client is safe for concurrent use and holds no session.
 //
 // Formatting a Client with fmt (%v, %+v, %#v) shows no credential: the key
-// is a secret.Secret, which keeps its value behind a pointer that fmt
+// is a [secret.Secret], which keeps its value behind a pointer that fmt
 // prints as an address.
 type Client struct {
 	cfg      Config
@@ -53,20 +53,20 @@ func (c *Client) Name() string { return c.cfg.Name }
 func (c *Client) Kind() string { return Kind }
 
 // Supports reports whether this client implements k (see the package-level
-// Supports).
+// [Supports]).
 func (c *Client) Supports(k actions.Kind) bool { return Supports(k) }
 
 // Execute carries out a. Unsupported kinds and invalid parameters are
 // refused before any request; a dry run sends nothing and reports the calls
-// it would make (see pam.Handlers). The executor serializes actions on one
-// user across replicas (actions.Locker), so each read-before-write sees the
+// it would make (see [pam.Handlers]). The executor serializes actions on one
+// user across replicas ([actions.Locker]), so each read-before-write sees the
 // others' effects.
 func (c *Client) Execute(ctx context.Context, a actions.Action) (actions.Outcome, error) {
 	return handlers.Execute(ctx, c, Kind, a)
 }
 
 // Close releases idle connections. The API has no session to end, so there
-// is nothing to send; a Client stays usable after Close. A caller-supplied
+// is nothing to send; a [Client] stays usable after Close. A caller-supplied
 // HTTPClient is left alone, as its transport may be shared.
 func (c *Client) Close(context.Context) error {
 	if c.ownsHTTP {

@@ -30,20 +30,20 @@ type Config struct {
 	// Its ThreadFix user needs the Manage Users permission, and the key must
 	// not be a restricted key (those may only read).
 	APIKey secret.Secret
-	// Timeout bounds each request; 0 means pam.DefaultTimeout. Ignored when
+	// Timeout bounds each request; 0 means [pam.DefaultTimeout]. Ignored when
 	// HTTPClient is set (its own Timeout applies).
 	Timeout time.Duration
-	// HTTPClient replaces the default instrumented client (pam.NewHTTPClient).
+	// HTTPClient replaces the default instrumented client ([pam.NewHTTPClient]).
 	// It is copied; Close does not close its idle connections, as the
 	// transport may be shared with others.
 	HTTPClient *http.Client
 	// RetryAfterCeiling caps a Retry-After the API asks for; 0 means
-	// pam.DefaultRetryAfterCeiling.
+	// [pam.DefaultRetryAfterCeiling].
 	RetryAfterCeiling time.Duration
 }
 
 // validate lists every problem with the configuration at once (see
-// pam.ConfigProblems). Messages never include the key.
+// [pam.ConfigProblems]). Messages never include the key.
 func (c Config) validate() (*url.URL, error) {
 	var p pam.ConfigProblems
 	p.CheckName(c.Name)
@@ -63,7 +63,7 @@ func (c Config) validate() (*url.URL, error) {
 	return base, nil
 }
 
-// parseBaseURL checks the REST root as pam.ParseBaseURL does, and insists
+// parseBaseURL checks the REST root as [pam.ParseBaseURL] does, and insists
 // on a path after the host, where the API version lives. It insists on a
 // version segment after "rest" only loosely (some path must follow the
 // host): deployments put ThreadFix under other context paths than

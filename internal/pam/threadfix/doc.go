@@ -1,5 +1,5 @@
 // Package threadfix is Quell's client for the ThreadFix REST API (3.x, and
-// 2.x from 2.7.6). It implements actions.Target for targets of kind
+// 2.x from 2.7.6). It implements [actions.Target] for targets of kind
 // "threadfix": quarantine (remove every access the user holds: the global
 // role, explicit team and application roles, group memberships),
 // update_attributes (name, displayName, type with its LDAP directory,
@@ -11,15 +11,15 @@
 // Every request carries "Authorization: APIKEY <key>" and
 // "Accept: application/json"; the API is stateless, so there is no sign-in
 // and Close only releases idle connections. The API version is part of
-// Config.BaseURL (…/threadfix/rest/latest or …/rest/v2.8.3). Writes are
+// [Config.BaseURL] (…/threadfix/rest/latest or …/rest/v2.8.3). Writes are
 // POST users/{userId}/update with a form-encoded body, as in the vendor's
 // documented curl.
 //
 // Every answer is an envelope {message, success, responseCode, object}.
 // success: false is a failure whatever the HTTP status (ThreadFix answers
 // refusals, authentication failures included, with a failed envelope); it
-// becomes a permanent *APIError carrying the message. HTTP statuses and
-// transport failures are classified by pam.Classify: network, 408, 429
+// becomes a permanent *[APIError] carrying the message. HTTP statuses and
+// transport failures are classified by [pam.Classify]: network, 408, 429
 // (with Retry-After) and 5xx are transient, other statuses permanent.
 //
 // # Reading before writing

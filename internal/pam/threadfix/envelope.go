@@ -74,7 +74,7 @@ type APIError struct {
 	// StatusCode is the HTTP status that carried the envelope (200 so far).
 	StatusCode int
 	// Message is the envelope's message, flattened, truncated to
-	// pam.MaxErrorBody bytes and scrubbed of the API key.
+	// [pam.MaxErrorBody] bytes and scrubbed of the API key.
 	Message string
 }
 
@@ -96,12 +96,12 @@ func (e *APIError) Restricted() bool { return e.Message == MessageRestricted }
 
 // refusal classifies a success: false envelope. Every such answer is
 // permanent:
-//   - MessageAuthFailed and MessageRestricted are configuration problems
+//   - [MessageAuthFailed] and [MessageRestricted] are configuration problems
 //     (wrong key, or a read-only key) that no retry fixes;
 //   - validation messages (name too long, unknown role, LDAP without a
 //     directory, unknown user id) answer the same request the same way;
 //   - any other message is treated alike, on purpose: ThreadFix signals
-//     server faults with HTTP 5xx (transient through pam.Classify) and keeps
+//     server faults with HTTP 5xx (transient through [pam.Classify]) and keeps
 //     success: false for refusals it decided on. Re-sending a refused write
 //     cannot succeed; the dead-letter entry keeps the message and can be
 //     replayed once someone has looked.
@@ -110,9 +110,9 @@ func refusal(method, path string, status int, message string, key secret.Secret)
 }
 
 // cleanMessage makes a vendor message safe for one log line (see
-// pam.CleanMessage): the key scrubbed (in case a proxy echoes the
+// [pam.CleanMessage]): the key scrubbed (in case a proxy echoes the
 // request), control characters and runs of white space turned into single
-// spaces, and at most pam.MaxErrorBody bytes kept.
+// spaces, and at most [pam.MaxErrorBody] bytes kept.
 func cleanMessage(msg string, key secret.Secret) string { return pam.CleanMessage(msg, key) }
 
 // snippet is the first n bytes of b, for naming what arrived instead of JSON.

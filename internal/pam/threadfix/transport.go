@@ -34,7 +34,7 @@ type request struct {
 
 // call sends r once and returns the HTTP status (0 when no answer arrived)
 // and a classified error: transport and HTTP-status failures through
-// pam.Classify, then the envelope (success: false is a failure even with
+// [pam.Classify], then the envelope (success: false is a failure even with
 // HTTP 200). The client never retries; the executor does.
 func (c *Client) call(ctx context.Context, r request) (int, error) {
 	var body io.Reader

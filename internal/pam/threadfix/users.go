@@ -80,7 +80,7 @@ func byID(users []user, id int) (user, error) {
 	return user{}, actions.Permanent(fmt.Errorf("%w: no ThreadFix user with id %d in users/list", actions.ErrUserNotFound, id))
 }
 
-// byName applies pam.MatchUser's rule to the list: the first name that
+// byName applies [pam.MatchUser]'s rule to the list: the first name that
 // matches anyone decides; two users matching it is an error, never a guess.
 func byName(users []user, names []string) (user, error) {
 	return pam.MatchUser(names, pam.UserMatch[string, user]{

@@ -24,7 +24,7 @@ const secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 // recycleClientSecret serves POST Users/{id}/RecycleClientSecret: a new
 // random secret replaces the old one and is answered once, as a JSON string
-// (the documentation) or, with Options.ClientSecretAsUser, inside the user
+// (the documentation) or, with [Options.ClientSecretAsUser], inside the user
 // object (the vendor library). Only its SHA-256 is kept, so no later answer
 // or log can show it. Users other than Application users get 400.
 func (s *Server) recycleClientSecret(w http.ResponseWriter, _ *http.Request, p simkit.Params, _ string) {
@@ -50,9 +50,10 @@ func (s *Server) recycleClientSecret(w http.ResponseWriter, _ *http.Request, p s
 }
 
 // ClientSecretFingerprint is the fingerprint of user id's current client
-// secret, computed as secret.Secret.Fingerprint does (the first 8 hex
-// characters of its SHA-256), or "" when none was issued. Tests compare it
-// with the fingerprint the client reports.
+// secret, computed as
+// [github.com/quell-dev/quell/internal/secret.Secret.Fingerprint] does (the
+// first 8 hex characters of its SHA-256), or "" when none was issued. Tests
+// compare it with the fingerprint the client reports.
 func (s *Server) ClientSecretFingerprint(id int) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

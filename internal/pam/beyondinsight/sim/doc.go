@@ -20,7 +20,7 @@
 //     client_credentials, client_id, client_secret, answered
 //     {access_token, expires_in, token_type "Bearer", scope}. [DOC] Only
 //     Application users authenticate this way [DOC]: each client of
-//     Options.OAuthClients is bound to the Application user with that
+//     [Options.OAuthClients] is bound to the Application user with that
 //     ClientID, whose current client secret it sets (RecycleClientSecret
 //     replaces it, and the old one then fails). The errors follow OAuth 2.0
 //     (RFC 6749 §5.2): 400 {"error":"invalid_request"} for a wrong content
@@ -31,8 +31,8 @@
 //     IdentityServer answers invalid_client with 400 rather than 401, so
 //     the product may too [INFERRED]; the client treats both as a
 //     permanent sign-in failure. The token is
-//     random and opaque; expires_in is 3600 (TokenLifetime, or
-//     Options.TokenLifetime) and scope "publicapi" (TokenScope), both
+//     random and opaque; expires_in is 3600 ([TokenLifetime], or
+//     [Options.TokenLifetime]) and scope "publicapi" ([TokenScope]), both
 //     INVENTED, as in samples/beyondtrust-oauth-token.json, whose values
 //     are not confirmed. The token expires by the simulator's clock.
 //   - POST Auth/SignAppIn with "Authorization: Bearer <access_token>" as
@@ -45,14 +45,14 @@
 //     carry the session cookie, as in BeyondTrust's Go client. [VENDOR-CODE]
 //   - A session kept by cookie and closed after 20 minutes of inactivity;
 //     every other route answers 401 without a live session. The cookie name
-//     (SessionCookie) is NOT confirmed by the reference. [VENDOR-CODE]/[UNCONFIRMED]
+//     ([SessionCookie]) is NOT confirmed by the reference. [VENDOR-CODE]/[UNCONFIRMED]
 //   - User objects with the documented JSON field names; Application users
 //     add ClientID, ClientSecret (always null on read), AccessPolicyID and
 //     UserType. Empty strings are sent as null, as in the documented samples. [DOC]
 //   - GET Users?username= in the documented formats: a bare name finds
 //     local users; DOMAIN\name, a UPN or an e-mail address finds directory
 //     users. [DOC]; matching e-mail for directory users is [INFERRED].
-//   - Two modes (Options.Strict). Strict serves the documented shapes:
+//   - Two modes ([Options.Strict]). Strict serves the documented shapes:
 //     GET Users/{id}, POST Users/{id}/Quarantine and PUT Users/{id} answer
 //     a one-element array for all but Application users (an object for
 //     those) [DOC]; GET Users hides inactive users unless
@@ -64,7 +64,7 @@
 //     (as the vendor's libraries read them), a username search with one
 //     match as that user ("Otherwise returns the requested user" [DOC]),
 //     lists inactive users, and keeps flags a PUT leaves out.
-//   - IsActive on every user (User.Inactive clears it), as in the user
+//   - IsActive on every user ([User.Inactive] clears it), as in the user
 //     fields of BeyondTrust's Python library [VENDOR-CODE].
 //   - POST Users/{id}/Quarantine answering 200 with the user object. The
 //     status code and body shape are [UNCONFIRMED] (the vendor library says
@@ -82,7 +82,7 @@
 //   - POST Users/{id}/RecycleClientSecret, Application users only: a new
 //     random secret of 36..64 letters and digits (the length the vendor's
 //     Go client accepts [VENDOR-CODE]), answered once as a JSON string [DOC]
-//     or, with Options.ClientSecretAsUser, inside the user object
+//     or, with [Options.ClientSecretAsUser], inside the user object
 //     [VENDOR-CODE]; which one the product sends is [UNCONFIRMED]. Only the
 //     secret's SHA-256 is kept (ClientSecretFingerprint, CheckClientSecret);
 //     GET answers ClientSecret null. Other users get 400. [INFERRED]
@@ -111,18 +111,18 @@
 //     {SessionID, UserID, Status, AssetName} [DOC: sessions.htm]; POST
 //     Sessions/{sessionId}/Terminate answering 204 [DOC], the session then
 //     Completed [INFERRED], 404 for an unknown one [INFERRED]. Sessions are
-//     state (PAMSessions, AddSession; DefaultSessions seeds jdoe's).
+//     state (PAMSessions, AddSession; [DefaultSessions] seeds jdoe's).
 //   - Unknown users and groups answer 404 with a plain-text message. [INFERRED]
 //   - Error bodies as plain text. [INFERRED]
 //
 // Also [INFERRED]: the run-as user must exist and must not be quarantined to
 // sign in.
 //
-// Seed data: Options.Users (DefaultUsers for the demo), Options.Groups
-// (DefaultGroups when nil) and Options.Requests (DefaultRequests when nil).
+// Seed data: [Options.Users] ([DefaultUsers] for the demo), [Options.Groups]
+// ([DefaultGroups] when nil) and [Options.Requests] ([DefaultRequests] when nil).
 //
 // Fault injection, the request log and counting helpers come from the
-// embedded *simkit.Kit; the route names to inject faults on are the ones
+// embedded *[simkit.Kit]; the route names to inject faults on are the ones
 // registered in routes, e.g. "POST Users/{id}/Quarantine" or
 // "POST Users/{id}/UserGroups/{groupId}". The log holds requests only,
 // never answers, so a recycled secret or an issued token does not reach

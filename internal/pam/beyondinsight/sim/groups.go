@@ -18,7 +18,7 @@ type Group struct {
 	Description       string `json:"Description,omitempty"`
 	GroupType         string `json:"GroupType,omitempty"` // default BeyondInsight
 	DistinguishedName string `json:"DistinguishedName,omitempty"`
-	// Members are user ids: the seed members in Options.Groups and
+	// Members are user ids: the seed members in [Options.Groups] and
 	// PutGroup, the current members in what Group and Groups return.
 	Members []int `json:"Members,omitempty"`
 }
@@ -26,9 +26,9 @@ type Group struct {
 // membership is one user in one group.
 type membership struct{ user, group int }
 
-// DefaultGroups is the seed used when Options.Groups is nil: the built-in
+// DefaultGroups is the seed used when [Options.Groups] is nil: the built-in
 // Administrators group, "PAM Users" with jdoe (12) and asmith (13) of
-// DefaultUsers, and an empty "Auditors" group.
+// [DefaultUsers], and an empty "Auditors" group.
 func DefaultGroups() []Group {
 	return []Group{
 		{GroupID: 1, Name: "Administrators", Description: "Built-in administrators"},
@@ -57,7 +57,7 @@ func validateGroups(groups []Group) error {
 }
 
 // PutGroup adds or replaces a group (by GroupID) with exactly g.Members as
-// its members, and returns it as stored. Unlike New it does not refuse a
+// its members, and returns it as stored. Unlike [New] it does not refuse a
 // name another group has, so that tests can build that case.
 func (s *Server) PutGroup(g Group) Group {
 	s.mu.Lock()

@@ -77,7 +77,7 @@ func oauthError(w http.ResponseWriter, status int, code string) {
 // keeps them out of URLs). A wrong content type or a missing grant_type is
 // 400 invalid_request, another grant 400 unsupported_grant_type; a missing,
 // unknown or wrong client 401 invalid_client. Otherwise the answer is a new
-// random bearer token valid for TokenLifetime (or Options.TokenLifetime) by
+// random bearer token valid for [TokenLifetime] (or [Options.TokenLifetime]) by
 // the simulator's clock.
 func (s *Server) token(w http.ResponseWriter, r *http.Request, _ simkit.Params) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {

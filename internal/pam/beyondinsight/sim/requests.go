@@ -25,12 +25,12 @@ type ActiveRequest struct {
 	UserID      int    `json:"UserID"` // the requestor
 	SystemName  string `json:"SystemName,omitempty"`
 	AccountName string `json:"AccountName,omitempty"`
-	// SessionID names the PAMSession running under the request; 0 for a
+	// SessionID names the [PAMSession] running under the request; 0 for a
 	// password release, which opens none. Informational only.
 	SessionID int `json:"SessionID,omitempty"`
 }
 
-// DefaultRequests is the seed used when Options.Requests is nil: jdoe (12)
+// DefaultRequests is the seed used when [Options.Requests] is nil: jdoe (12)
 // holds a password release and an SSH session.
 func DefaultRequests() []ActiveRequest {
 	return []ActiveRequest{
@@ -73,7 +73,7 @@ func (s *Server) ActiveRequests(id int) []ActiveRequest {
 // No Content (what the documented variants answer with feedback=false, the
 // default; feedback=true is not simulated). The body is optional; when
 // present it must be a JSON object whose Reason, if any, is a string of at
-// most MaxTerminateReason characters. Terminating nothing succeeds.
+// most [MaxTerminateReason] characters. Terminating nothing succeeds.
 func (s *Server) terminateRequests(w http.ResponseWriter, r *http.Request, p simkit.Params, _ string) {
 	u, ok := s.userParam(w, p)
 	if !ok {

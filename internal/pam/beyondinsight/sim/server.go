@@ -14,7 +14,7 @@ import (
 	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
-// APIPrefix is the base path of the public API v3; LegacyAPIPrefix is the
+// APIPrefix is the base path of the public API v3; [LegacyAPIPrefix] is the
 // pre-6.2.0 path, deprecated but still accepted by the product.
 const (
 	APIPrefix       = "/BeyondTrust/api/public/v3"
@@ -37,9 +37,9 @@ type Options struct {
 	// authenticate with OAuth [DOC]); the secret becomes that user's
 	// current client secret, so RecycleClientSecret replaces it.
 	OAuthClients map[string]string
-	// TokenLifetime overrides TokenLifetime (expires_in) when positive.
+	// TokenLifetime overrides [TokenLifetime] (expires_in) when positive.
 	TokenLifetime time.Duration
-	// Users is the initial user store (nil: empty; see DefaultUsers). Users
+	// Users is the initial user store (nil: empty; see [DefaultUsers]). Users
 	// with UserID 0 get the next free id. Duplicate ids panic.
 	Users []User
 	// Groups are the initial user groups with their members. Unlike Users,
@@ -69,17 +69,17 @@ type Options struct {
 	// user object with ClientSecret set (the vendor library's reading)
 	// instead of the bare JSON string the documentation shows.
 	ClientSecretAsUser bool
-	// Now is the clock for session expiry and log times; nil means time.Now.
+	// Now is the clock for session expiry and log times; nil means [time.Now].
 	Now func() time.Time
-	// SessionTimeout overrides SessionIdleTimeout when positive.
+	// SessionTimeout overrides [SessionIdleTimeout] when positive.
 	SessionTimeout time.Duration
-	// MaxLogEntries bounds the request log; 0 means simkit.DefaultMaxEntries.
+	// MaxLogEntries bounds the request log; 0 means [simkit.DefaultMaxEntries].
 	MaxLogEntries int
 	// OnRequest, when set, sees every request log entry (an access log).
 	OnRequest func(simkit.Entry)
 }
 
-// Server is the simulator. It is an http.Handler; the embedded Kit adds
+// Server is the simulator. It is an [http.Handler]; the embedded Kit adds
 // Inject, ClearFaults, Requests, ResetLog, Calls and Count.
 type Server struct {
 	*simkit.Kit

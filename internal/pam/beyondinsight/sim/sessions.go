@@ -29,7 +29,7 @@ type PAMSession struct {
 	AssetName string `json:"AssetName,omitempty"`
 }
 
-// DefaultSessions is the seed used when Options.PAMSessions is nil: jdoe
+// DefaultSessions is the seed used when [Options.PAMSessions] is nil: jdoe
 // (12) has an SSH session in progress under request 102, and a completed
 // one from earlier.
 func DefaultSessions() []PAMSession {

@@ -143,7 +143,7 @@ func (b putUserBody) applyApplication(u *User) []string {
 	return problems
 }
 
-// replaceUser stores u over the user with its id. It returns a zero User
+// replaceUser stores u over the user with its id. It returns a zero [User]
 // when that user is gone, or a message when the new name is taken.
 func (s *Server) replaceUser(u User) (User, string) {
 	s.mu.Lock()

@@ -16,7 +16,7 @@ const (
 )
 
 // User is one BeyondInsight user as the simulator stores it. Its JSON form
-// (for LoadUsers fixtures) uses the API's field names plus the sim-only
+// (for [LoadUsers] fixtures) uses the API's field names plus the sim-only
 // UserPrincipalName; the API's own answers are built by wire.
 type User struct {
 	UserID   int    `json:"UserID"`
@@ -66,9 +66,9 @@ func DefaultUsers() []User {
 	}
 }
 
-// LoadUsers reads seed users from a JSON file holding an array of User
+// LoadUsers reads seed users from a JSON file holding an array of [User]
 // objects (the API's field names; null fields are fine). Users without a
-// UserID get one assigned by New.
+// UserID get one assigned by [New].
 func LoadUsers(path string) ([]User, error) {
 	return simkit.LoadSeed(path, "users", validateUsers)
 }

@@ -12,14 +12,14 @@
 //     POST Login, POST Logout, GET V4/user, GET V4/user/{userId},
 //     PUT V4/user/{userId}. [DOC]; case-insensitive matching [INFERRED].
 //   - Login: JSON body {domain, username, password}, the password Base64 of
-//     its UTF-8 bytes; success answers token ("QSDK ..." — TokenPrefix) and
+//     its UTF-8 bytes; success answers token ("QSDK ..." — [TokenPrefix]) and
 //     userName among the documented fields. [DOC]+[VENDOR-CODE]. A refusal
 //     answers 200 with errList [{errorCode, errLogMessage}] [VENDOR-CODE
 //     shape; status and ErrCodeLoginRefused INFERRED]. A seeded user of the
 //     login name that is disabled cannot log in [INFERRED]. The XML login
 //     body and the token timeout field are not simulated.
 //   - Every other route needs a live Authtoken header; tokens expire after
-//     30 idle minutes (TokenIdleTimeout) [DOC]. Without one: 401
+//     30 idle minutes ([TokenIdleTimeout]) [DOC]. Without one: 401
 //     {"errorMessage": "Access denied", "errorCode": 5} — the documented
 //     401 of Logout [DOC]; the same body on every route is [INFERRED].
 //   - Logout answers the text "User logged out" [DOC].
@@ -29,7 +29,7 @@
 //   - GET V4/user/{userId}: the User schema with the field names of
 //     samples/commvault-user.json [DOC]; serviceType and
 //     authenticationMethodServer are left out. Unknown id: 404 with
-//     GenericResp "Requested Details not found" (MsgNotFound) [DOC text;
+//     GenericResp "Requested Details not found" ([MsgNotFound]) [DOC text;
 //     body shape and ErrCodeRequestFailed INFERRED].
 //   - PUT V4/user/{userId}: the UpdateUser schema — fullName, newName,
 //     email, userPrincipalName, authenticationMethod, enabled, plan,
@@ -42,13 +42,13 @@
 //     be modified" [DOC]; statuses and texts [INFERRED]). A present but
 //     empty string field means "no change" [INFERRED]. Password changes
 //     (newPassword) are refused with 400: not simulated.
-//   - External users are those named DOMAIN\user (User.IsExternal)
+//   - External users are those named DOMAIN\user ([User.IsExternal])
 //     [INFERRED; cvpysdk names a directory user DOMAIN\user when it adds
 //     one, VENDOR-CODE]; authenticationMethod values "LOCAL" and "AD" in
 //     the seed are from the documented enum SAML | AD | LOCAL
 //     (UserAuthenticationMethods in OpenAPI3.yaml) [DOC].
 //
-// Two modes (Options.Strict, strict.go). Strict serves the documented
+// Two modes ([Options.Strict], strict.go). Strict serves the documented
 // shapes and the product's least forgiving behaviour: every route needs
 // Accept: application/json, else 406 (the Login page lists Accept, "valid
 // values are: application/xml or application/json" [DOC]; the 406
@@ -62,8 +62,8 @@
 // contract suite runs against both.
 //
 // Fault injection, the request log and counting helpers come from the
-// embedded *simkit.Kit; the route names to inject faults on are the ones
-// registered in New, e.g. "PUT V4/user/{userId}". The request log never
+// embedded *[simkit.Kit]; the route names to inject faults on are the ones
+// registered in [New], e.g. "PUT V4/user/{userId}". The request log never
 // holds a password (request bodies are redacted) and never holds a token
 // (simkit does not log the Authtoken header).
 package sim

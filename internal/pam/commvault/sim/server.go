@@ -10,7 +10,7 @@ import (
 	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
-// APIPrefix is the web-service root of the OpenAPI spec; CommandCenterPrefix
+// APIPrefix is the web-service root of the OpenAPI spec; [CommandCenterPrefix]
 // is the Command Center's, which Commvault's newer API pages use.
 const (
 	APIPrefix           = "/webconsole/api"
@@ -24,17 +24,17 @@ type Options struct {
 	// are required. Password is plain: clients send it Base64-encoded.
 	Username string
 	Password string
-	// Users is the seed data (DefaultUsers for the demo). Users with id 0
-	// get the next free id. Invalid users (see LoadUsers) panic.
+	// Users is the seed data ([DefaultUsers] for the demo). Users with id 0
+	// get the next free id. Invalid users (see [LoadUsers]) panic.
 	Users []User
-	// Groups is the user-group catalog; nil means DefaultGroups. Groups
+	// Groups is the user-group catalog; nil means [DefaultGroups]. Groups
 	// named by users' associatedUserGroups are added to it.
 	Groups []UserGroup
-	// Now is the clock for token expiry and log times; nil means time.Now.
+	// Now is the clock for token expiry and log times; nil means [time.Now].
 	Now func() time.Time
-	// TokenTimeout overrides TokenIdleTimeout when positive.
+	// TokenTimeout overrides [TokenIdleTimeout] when positive.
 	TokenTimeout time.Duration
-	// MaxLogEntries bounds the request log; 0 means simkit.DefaultMaxEntries.
+	// MaxLogEntries bounds the request log; 0 means [simkit.DefaultMaxEntries].
 	MaxLogEntries int
 	// OnRequest, when set, sees every request log entry (an access log).
 	OnRequest func(simkit.Entry)
@@ -49,7 +49,7 @@ type Options struct {
 	Strict bool
 }
 
-// Server is the simulator. It is an http.Handler; the embedded Kit adds
+// Server is the simulator. It is an [http.Handler]; the embedded Kit adds
 // Inject, ClearFaults, Requests, ResetLog, Calls and Count.
 type Server struct {
 	*simkit.Kit

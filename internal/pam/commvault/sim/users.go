@@ -22,8 +22,8 @@ type UserGroup struct {
 }
 
 // User is one Commvault user as the simulator stores it. Its JSON form
-// (for LoadUsers fixtures) uses the API's field names; associatedUserGroups
-// entries need only id or name, and groups not in Options.Groups are
+// (for [LoadUsers] fixtures) uses the API's field names; associatedUserGroups
+// entries need only id or name, and groups not in [Options.Groups] are
 // added to the catalog as they are met.
 type User struct {
 	ID                   int         `json:"id"`
@@ -101,7 +101,7 @@ type seedUser struct {
 
 // LoadUsers reads seed users from a JSON file holding an array of user
 // objects with the API's field names. Users without an id get one
-// assigned by New; "enabled" defaults to true.
+// assigned by [New]; "enabled" defaults to true.
 func LoadUsers(path string) ([]User, error) {
 	var users []User
 	_, err := simkit.LoadSeed(path, "users", func(seeds []seedUser) error {

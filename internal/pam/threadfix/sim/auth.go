@@ -16,8 +16,8 @@ const (
 	MessageRestricted = "The requested URL is restricted for your API Key."
 )
 
-// AuthFailureStatus is the HTTP status that carries MessageAuthFailed and
-// MessageRestricted. The documentation does not state it [UNCONFIRMED];
+// AuthFailureStatus is the HTTP status that carries [MessageAuthFailed] and
+// [MessageRestricted]. The documentation does not state it [UNCONFIRMED];
 // 200 is chosen because the community-edition source returns these
 // envelopes from ordinary @ResponseBody controller methods without setting
 // a status, as it does every other refusal. Change it here if a 3.x server

@@ -7,7 +7,7 @@ import (
 )
 
 // catalog is what users' access refers to: roles, teams with their
-// applications, and groups. It does not change after New.
+// applications, and groups. It does not change after [New].
 type catalog struct {
 	roles  map[int]Role
 	teams  map[int]Team

@@ -12,9 +12,9 @@
 //   - "Authorization: APIKEY <key>"; a missing or unknown key answers the
 //     documented envelope {"message": "Authentication failed, check your API
 //     Key.", "success": false, "responseCode": -1, "object": null}. [DOC]
-//     The HTTP status with it is AuthFailureStatus (200). [UNCONFIRMED;
+//     The HTTP status with it is [AuthFailureStatus] (200). [UNCONFIRMED;
 //     the community-edition source answers every refusal with 200]
-//   - Restricted keys (Options.RestrictedKeys) may read; a write answers
+//   - Restricted keys ([Options.RestrictedKeys]) may read; a write answers
 //     "The requested URL is restricted for your API Key." with the same
 //     envelope and status. [DOC]+[VENDOR-CODE]; status [UNCONFIRMED]
 //   - An Accept header that rules out application/json gets 406; no Accept
@@ -60,17 +60,17 @@
 //     "Successfully removed user from group.". [DOC] Adding a member or
 //     removing a non-member is refused. [INFERRED] The roles a group grants
 //     are not simulated.
-//   - Options.Strict serves only the documented request shapes (strict.go):
+//   - [Options.Strict] serves only the documented request shapes (strict.go):
 //     Accept required, parameters only as form POST data, only documented
 //     ones, no body where none is documented. Its refusals are the
 //     simulator's own (400/406/415), to fail a test loudly.
 //
-// Passwords are never kept (User.HasPassword records that one was set) and
+// Passwords are never kept ([User.HasPassword] records that one was set) and
 // never logged: password, confirmPassword and apiKey values are redacted
 // from logged bodies and queries, and the Authorization value keeps only
 // its scheme.
 //
 // Fault injection, the request log and counting helpers come from the
-// embedded *simkit.Kit; use the Route* constants as patterns, e.g.
+// embedded *[simkit.Kit]; use the Route* constants as patterns, e.g.
 // s.Inject(sim.RouteUserUpdate, simkit.Fault{Status: 503, Times: 1}).
 package sim

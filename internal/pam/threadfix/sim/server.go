@@ -39,18 +39,18 @@ type Options struct {
 	// APIKey is the key with full access (Manage Users). Required.
 	APIKey string
 	// RestrictedKeys are keys that may only read: a write answers
-	// MessageRestricted.
+	// [MessageRestricted].
 	RestrictedKeys []string
-	// Users is the initial user store (nil: empty; see DefaultUsers).
-	// Invalid seeds panic (see LoadUsers for the rules).
+	// Users is the initial user store (nil: empty; see [DefaultUsers]).
+	// Invalid seeds panic (see [LoadUsers] for the rules).
 	Users []User
-	// Roles are the roles a global role may name (nil: DefaultRoles).
+	// Roles are the roles a global role may name (nil: [DefaultRoles]).
 	Roles []Role
-	// Directories are the LDAP directories (nil: DefaultDirectories);
+	// Directories are the LDAP directories (nil: [DefaultDirectories]);
 	// directories the users refer to are added.
 	Directories []Directory
 	// Teams (with their applications) and Groups that users' roles and
-	// memberships name (nil: DefaultTeams, DefaultGroups).
+	// memberships name (nil: [DefaultTeams], [DefaultGroups]).
 	Teams  []Team
 	Groups []Group
 	// Strict serves exactly the documented request shapes and refuses the
@@ -58,15 +58,15 @@ type Options struct {
 	// travel only in a form-encoded body and only the documented ones. The
 	// default (false) is lenient, as a servlet container is.
 	Strict bool
-	// Now is the clock for log times; nil means time.Now.
+	// Now is the clock for log times; nil means [time.Now].
 	Now func() time.Time
-	// MaxLogEntries bounds the request log; 0 means simkit.DefaultMaxEntries.
+	// MaxLogEntries bounds the request log; 0 means [simkit.DefaultMaxEntries].
 	MaxLogEntries int
 	// OnRequest, when set, sees every request log entry (an access log).
 	OnRequest func(simkit.Entry)
 }
 
-// Server is the simulator. It is an http.Handler; the embedded Kit adds
+// Server is the simulator. It is an [http.Handler]; the embedded Kit adds
 // Inject, ClearFaults, Requests, ResetLog, Calls and Count.
 type Server struct {
 	*simkit.Kit

@@ -24,7 +24,7 @@ type endpoint struct {
 	h      simkit.HandlerFunc
 }
 
-// strictly wraps h with Options.Strict's checks; without Strict it is h.
+// strictly wraps h with [Options.Strict]'s checks; without Strict it is h.
 // Strict mode holds a client to the documented curl of each endpoint page:
 // "Accept: application/json" (every page marks it required), parameters
 // as POST data (--data, application/x-www-form-urlencoded) and only the

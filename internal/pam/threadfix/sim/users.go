@@ -42,7 +42,7 @@ type Role struct {
 }
 
 // User is one ThreadFix user as the simulator stores it. Its JSON form (for
-// LoadUsers fixtures) uses the API's field names plus globalRoleId, the
+// [LoadUsers] fixtures) uses the API's field names plus globalRoleId, the
 // value the Edit User API takes; the API's own answers are built by
 // wireUser and wireAudit.
 type User struct {
@@ -53,7 +53,7 @@ type User struct {
 	Type string `json:"type,omitempty"`
 	// ActiveDirectory is set for LDAP users only.
 	ActiveDirectory *Directory `json:"activeDirectory,omitempty"`
-	// GlobalRoleID is NoGlobalAccess (-1), ReadAccess (0, also the JSON
+	// GlobalRoleID is [NoGlobalAccess] (-1), [ReadAccess] (0, also the JSON
 	// default) or a role id.
 	GlobalRoleID int `json:"globalRoleId"`
 	// HasPassword is sim-only: whether a local password was set through the
@@ -119,7 +119,7 @@ type Group struct {
 	Name string `json:"name"`
 }
 
-// DefaultTeams are the teams New uses when Options.Teams is nil. The names
+// DefaultTeams are the teams [New] uses when [Options.Teams] is nil. The names
 // are invented.
 func DefaultTeams() []Team {
 	return []Team{
@@ -128,26 +128,26 @@ func DefaultTeams() []Team {
 	}
 }
 
-// DefaultGroups are the groups New uses when Options.Groups is nil; the
+// DefaultGroups are the groups [New] uses when [Options.Groups] is nil; the
 // names carry the type suffix the documented User Audit sample shows.
 func DefaultGroups() []Group {
 	return []Group{{ID: 1, Name: "Staff (LOCAL)"}, {ID: 2, Name: "Auditors (LOCAL)"}}
 }
 
-// DefaultRoles are the roles New uses when Options.Roles is nil. The names
+// DefaultRoles are the roles [New] uses when [Options.Roles] is nil. The names
 // are invented.
 func DefaultRoles() []Role {
 	return []Role{{ID: 1, DisplayName: "Administrator"}, {ID: 2, DisplayName: "User"}, {ID: 3, DisplayName: "Auditor"}}
 }
 
-// DefaultDirectories are the LDAP directories New uses when
-// Options.Directories is nil (directories users refer to are added).
+// DefaultDirectories are the LDAP directories [New] uses when
+// [Options.Directories] is nil (directories users refer to are added).
 func DefaultDirectories() []Directory {
 	return []Directory{{ID: 111, Name: "CORP AD"}, {ID: 112, Name: "Partner LDAP"}}
 }
 
-// LoadUsers reads seed users from a JSON file holding an array of User
-// objects and checks them as New would (against DefaultRoles).
+// LoadUsers reads seed users from a JSON file holding an array of [User]
+// objects and checks them as [New] would (against [DefaultRoles]).
 func LoadUsers(path string) ([]User, error) {
 	return simkit.LoadSeed(path, "users", func(users []User) error {
 		return validateUsers(users, newCatalog(DefaultRoles(), DefaultTeams(), DefaultGroups()))
@@ -155,7 +155,7 @@ func LoadUsers(path string) ([]User, error) {
 }
 
 // validateUsers checks a seed: positive unique ids, unique non-empty
-// names of at most MaxNameLength, a known type, a directory exactly for
+// names of at most [MaxNameLength], a known type, a directory exactly for
 // LDAP users, a known global role, and team roles, application roles and
 // groups naming known teams, applications, roles and groups.
 func validateUsers(users []User, c *catalog) error {
