@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -98,7 +99,16 @@ func (w *Worker) handleAdvisory(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Ack()
 		return
 	}
-	if err := w.deadLetterSeq(ctx, stage, adv); err != nil {
+	err := w.deadLetterSeq(ctx, stage, adv)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		// Purged or aged out of its stream: there is nothing left to
+		// dead-letter, and retrying would never end. Say so loudly once.
+		w.cfg.Logger.Error("message JetStream gave up on is gone from its stream; it cannot be dead-lettered",
+			"stream", adv.Stream, "stream_seq", adv.StreamSeq, "deliveries", adv.Deliveries)
+		_ = msg.Term()
+		return
+	}
+	if err != nil {
 		w.cfg.Logger.Error("dead-letter after max deliveries failed; will retry", "stream", adv.Stream, "stream_seq", adv.StreamSeq, "error", err)
 		_ = msg.NakWithDelay(time.Second)
 		return

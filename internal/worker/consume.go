@@ -17,10 +17,16 @@ import (
 // is full, the request was lost on the way) with silence, relying on the
 // client to notice that idle heartbeats stopped: nats.go's defaults (30 s
 // expiry, 15 s heartbeat) make that take 30 s. With these, a lost pull is
-// noticed after 2*pullHeartbeat and replaced.
+// replaced within pullExpiry.
+//
+// A pull is never cancelled, only left to expire: cancelling one makes
+// nats.go drop its subscription, and whatever the server had already sent
+// for it would wait out AckWait, neither started nor handed back. So on
+// stop the loop waits out the current pull (at most pullExpiry) and naks
+// what it brings.
 const (
-	pullExpiry    = 5 * time.Second
-	pullHeartbeat = time.Second
+	pullExpiry    = time.Second
+	pullHeartbeat = 400 * time.Millisecond
 )
 
 // handler processes one message and settles it (ack, nak or term).
@@ -63,6 +69,9 @@ func (l loop) run(stop context.Context, work context.Context) error {
 // acquire waits for one idle handler slot and takes every other idle one;
 // it returns 0 once stop is done.
 func acquire(stop context.Context, slots chan struct{}) int {
+	if stop.Err() != nil {
+		return 0
+	}
 	select {
 	case slots <- struct{}{}:
 	case <-stop.Done():
@@ -88,9 +97,7 @@ func release(slots chan struct{}, n int) {
 // pullRound fetches up to free messages and starts a handler for each; it
 // returns how many it started, each holding one slot until it is done.
 func (l loop) pullRound(stop, work context.Context, free int, slots chan struct{}, wg *sync.WaitGroup) int {
-	fctx, cancel := context.WithTimeout(stop, pullExpiry)
-	defer cancel()
-	batch, err := l.cons.Fetch(free, jetstream.FetchContext(fctx), jetstream.FetchHeartbeat(pullHeartbeat))
+	batch, err := l.cons.Fetch(free, jetstream.FetchMaxWait(pullExpiry), jetstream.FetchHeartbeat(pullHeartbeat))
 	if err != nil {
 		l.log.Warn("consumer fetch failed", "consumer", l.name, "error", err)
 		clock.Sleep(stop, time.Second)

@@ -210,8 +210,6 @@ func TestAdvisoriesThatAreNotForTheWorker(t *testing.T) {
 // stream keeps it (7 days).
 func TestAdvisoryForAVanishedMessageIsNotRetriedForever(t *testing.T) {
 	t.Parallel()
-	knownBug(t, "handleAdvisory naks (1s) on every deadLetterSeq error, including jetstream.ErrMsgNotFound, "+
-		"and the advisory consumer has no MaxDeliver: an advisory for a message no longer stored is retried forever")
 	b := setup(t, nil)
 	adv, err := json.Marshal(map[string]any{"type": "io.nats.jetstream.advisory.v1.max_deliver",
 		"stream": events.StreamActions, "consumer": events.ConsumerExecutor, "stream_seq": 999, "deliveries": 10})

@@ -77,9 +77,14 @@ func TestWorkerShutdown(t *testing.T) {
 		if res.Event.ID() != a.ID+"/completed" {
 			t.Errorf("result %s, want %s/completed", res.Event.ID(), a.ID)
 		}
+		// The late one may have reached the pull the stopping worker had
+		// outstanding (a pull is left to expire, never cancelled, so
+		// nothing is lost on the wire): then it was handed back with a nak,
+		// and stays ack pending until redelivered, which the next worker
+		// must see at once, long before ack_wait.
 		info := b.consumerInfo(t, events.StreamActions, events.ConsumerExecutor)
-		if info.AckFloor.Stream != 1 || info.NumAckPending != 0 || info.NumPending != 1 {
-			t.Errorf("executor consumer: ack floor %d, ack pending %d, pending %d; want the first acked, the late one not taken",
+		if info.AckFloor.Stream != 1 || uint64(info.NumAckPending)+info.NumPending != 1 {
+			t.Errorf("executor consumer: ack floor %d, ack pending %d, pending %d; want the first acked, the late one waiting",
 				info.AckFloor.Stream, info.NumAckPending, info.NumPending)
 		}
 
@@ -91,8 +96,8 @@ func TestWorkerShutdown(t *testing.T) {
 		quelltest.Eventually(t, 5*time.Second, "the late action executed by the next worker", func() bool {
 			return len(next.CallsFor(late.ID)) == 1
 		})
-		if c := next.CallsFor(late.ID)[0]; c.Delivery.Num != 1 {
-			t.Errorf("late action on delivery %d, want 1", c.Delivery.Num)
+		if c := next.CallsFor(late.ID)[0]; c.Delivery.Num > 2 {
+			t.Errorf("late action on delivery %d, want 1, or 2 if it was handed back", c.Delivery.Num)
 		}
 		if n := len(next.CallsFor(a.ID)); n != 0 {
 			t.Errorf("finished action executed again %d times", n)
@@ -174,7 +179,6 @@ func TestWorkerShutdown(t *testing.T) {
 	t.Run("BacklogHandedBackAtOnce", func(t *testing.T) {
 		t.Parallel()
 		// Fails about one run in ten: see TestStopHandsBackMessagesOnTheWire.
-		knownBug(t, stopDropsPullBug)
 		const total = 60
 		b := setup(t, func(b *testBundle) {
 			b.cfg.AckWait, b.cfg.Drain, b.cfg.Concurrency = ackWait, 200*time.Millisecond, 4

@@ -166,5 +166,13 @@ func (w *Worker) Run(ctx context.Context) error {
 	})
 	err = g.Wait()
 	cancelWork()
+	// Acks and naks are not waited for one by one: make sure the last ones
+	// (messages handed back at stop) reached the server before the caller
+	// closes the connection.
+	fctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if ferr := w.cfg.NC.FlushWithContext(fctx); ferr != nil {
+		w.cfg.Logger.Warn("flush at stop failed; unsettled messages will be redelivered after ack_wait", "error", ferr)
+	}
 	return err
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,28 +19,12 @@ import (
 	"github.com/quell-dev/quell/internal/worker"
 )
 
-// knownBug skips t unless QUELL_KNOWN_BUGS is set: t fails until the bug it
-// describes is fixed, and then the call should go.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("QUELL_KNOWN_BUGS") == "" {
-		t.Skipf("known bug, run with QUELL_KNOWN_BUGS=1: %s", bug)
-	}
-	t.Logf("known bug: %s", bug)
-}
-
-// stopDropsPullBug is the bug the tests below show.
-const stopDropsPullBug = "on stop the consume loop cancels its outstanding Fetch (FetchContext is derived from stop); " +
-	"nats.go then unsubscribes the pull's inbox and drops what it buffered, and what the server sent meanwhile " +
-	"arrives at no subscription: those messages were delivered, are never started nor naked, and wait out AckWait"
-
 // Messages the server had already sent to the loop's pull when the loop
 // was stopped must be handed back at once too. A link that delays what the
 // server sends by 300ms makes the window certain: the messages are on the
 // wire when the loop stops.
 func TestStopHandsBackMessagesOnTheWire(t *testing.T) {
 	t.Parallel()
-	knownBug(t, stopDropsPullBug)
 	n := quelltest.StartNATS(t)
 	const name, msgs = "onthewire", 3
 	cons := consumer(t, n.JS, name, nil) // AckWait 30s
