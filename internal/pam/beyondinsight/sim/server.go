@@ -88,6 +88,7 @@ type Server struct {
 
 	mu          sync.Mutex
 	users       map[int]*User
+	byName      map[string][]int // local users' ids by foldKey(UserName): see index.go
 	nextID      int
 	groups      map[int]*Group // Members unused: see memberships
 	memberships map[membership]bool
@@ -213,7 +214,7 @@ func (s *Server) PutUser(u User) User {
 		u.UserID = s.nextID
 	}
 	s.nextID = max(s.nextID, u.UserID+1)
-	s.users[u.UserID] = &u
+	s.store(&u)
 	return u
 }
 
@@ -231,15 +232,25 @@ func (s *Server) Users() []User {
 	return simkit.Rows(s.users, nil)
 }
 
-// find returns the users GET Users?username=q would return.
+// find returns the users GET Users?username=q would return, ordered by
+// UserID: local users from the name index, directory users (only a name
+// with \ or @ can find one) by a scan.
 func (s *Server) find(q string) []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []User
-	for _, u := range simkit.Rows(s.users, nil) {
-		if u.matches(q) {
-			out = append(out, u)
+	ids := slices.Clone(s.byName[foldKey(q)])
+	if strings.ContainsAny(q, `\@`) {
+		for id, u := range s.users {
+			if u.IsDirectory() && u.matches(q) {
+				ids = append(ids, id)
+			}
 		}
+	}
+	slices.Sort(ids)
+	out := make([]User, 0, len(ids))
+	for _, id := range ids {
+		u, _ := simkit.Row(s.users, id, nil)
+		out = append(out, u)
 	}
 	return out
 }
