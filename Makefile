@@ -4,7 +4,7 @@ BIN     := bin
 CMDS    := ingest worker quellctl pamsim
 GOFLAGS ?=
 
-.PHONY: all build run demo test test-short fuzz bench bench-api bench-e2e lint vet fmt deploy-check clean chaos
+.PHONY: all build run demo test test-short fuzz bench bench-api bench-e2e bench-perf bench-perf-smoke lint vet fmt deploy-check clean chaos
 
 all: build
 
@@ -86,6 +86,23 @@ bench-api: ## API lookup GET /v1/actions/{id} with 1,000 and 1,000,000 indexed r
 	@awk '$$1 ~ /^BenchmarkActionLookup\/entries=1000-/ { small = $$3 } $$1 ~ /^BenchmarkActionLookup\/entries=1000000-/ { large = $$3 } \
 	      END { if (small > 0) printf "\napi: GET /v1/actions/{id} %.0f us with 1,000,000 indexed results = %.2f x with 1,000 (%.0f us), same run\n", large / 1000, large / small, small / 1000 }' \
 	      reports/bench-api.txt | tee -a reports/bench-api.txt
+
+# Process-level benchmarks (cmd/quell-perf): nats-server, ingest, worker
+# and pamsim as real processes on loopback, built into a temporary
+# directory. Result lines (Go benchmark format) go to $(PERF_OUT).txt,
+# their tables to $(PERF_OUT).md. PERF_FLAGS adds flags, e.g.
+# PERF_FLAGS='-scenario backlog -backlog 100000'.
+PERF_FLAGS ?=
+PERF_OUT   ?= reports/bench-perf
+bench-perf: ## Process-level benchmarks (ingest vs limit, storm, backlog, start-up); writes reports/bench-perf.txt and reports/bench-perf.md
+	@mkdir -p $(dir $(PERF_OUT))
+	$(GO) run ./cmd/quell-perf $(PERF_FLAGS) > $(PERF_OUT).txt
+	$(GO) run ./cmd/quell-perf -markdown $(PERF_OUT).txt > $(PERF_OUT).md
+	@cat $(PERF_OUT).md
+
+bench-perf-smoke: ## Every quell-perf scenario at tiny sizes (a CI-sized check that they run); writes reports/bench-perf-smoke.{txt,md}
+	$(MAKE) bench-perf PERF_OUT=reports/bench-perf-smoke \
+	  PERF_FLAGS='-duration 1s -warmup 200ms -runs 1 -storm 200 -backlog 2000 -series-every 1s -startup-runs 2 -timeout 5m'
 
 CHAOS_DURATION ?= 3m
 CHAOS_SEED     ?=

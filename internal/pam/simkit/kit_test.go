@@ -264,3 +264,17 @@ func TestBadPatternsPanic(t *testing.T) {
 		}()
 	}
 }
+
+// TestLogTrimsInBulk checks that the log, trimmed only once it holds twice
+// MaxEntries, still shows exactly the newest MaxEntries at every point.
+func TestLogTrimsInBulk(t *testing.T) {
+	k, srv := newServer(t, simkit.Options{MaxEntries: 4})
+	for i := range 11 {
+		_, _, _, _ = do(t, "GET", srv.URL+"/api/v1/Users/"+string(rune('a'+i)), "")
+		reqs := k.Requests()
+		if want := min(i+1, 4); len(reqs) != want || reqs[len(reqs)-1].RelPath != "Users/"+string(rune('a'+i)) ||
+			reqs[0].RelPath != "Users/"+string(rune('a'+i+1-want)) {
+			t.Fatalf("after %d requests: %d entries, %+v", i+1, len(reqs), reqs)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"fmt"
 	"net/http"
@@ -14,7 +13,7 @@ import (
 	"github.com/quell-dev/quell/internal/pam/simkit"
 )
 
-// APIPrefix is the base path of the public API v3; [LegacyAPIPrefix] is the
+// APIPrefix is the base path of the public API v3; LegacyAPIPrefix is the
 // pre-6.2.0 path, deprecated but still accepted by the product.
 const (
 	APIPrefix       = "/BeyondTrust/api/public/v3"
@@ -37,9 +36,9 @@ type Options struct {
 	// authenticate with OAuth [DOC]); the secret becomes that user's
 	// current client secret, so RecycleClientSecret replaces it.
 	OAuthClients map[string]string
-	// TokenLifetime overrides [TokenLifetime] (expires_in) when positive.
+	// TokenLifetime overrides TokenLifetime (expires_in) when positive.
 	TokenLifetime time.Duration
-	// Users is the initial user store (nil: empty; see [DefaultUsers]). Users
+	// Users is the initial user store (nil: empty; see DefaultUsers). Users
 	// with UserID 0 get the next free id. Duplicate ids panic.
 	Users []User
 	// Groups are the initial user groups with their members. Unlike Users,
@@ -69,17 +68,17 @@ type Options struct {
 	// user object with ClientSecret set (the vendor library's reading)
 	// instead of the bare JSON string the documentation shows.
 	ClientSecretAsUser bool
-	// Now is the clock for session expiry and log times; nil means [time.Now].
+	// Now is the clock for session expiry and log times; nil means time.Now.
 	Now func() time.Time
-	// SessionTimeout overrides [SessionIdleTimeout] when positive.
+	// SessionTimeout overrides SessionIdleTimeout when positive.
 	SessionTimeout time.Duration
-	// MaxLogEntries bounds the request log; 0 means [simkit.DefaultMaxEntries].
+	// MaxLogEntries bounds the request log; 0 means simkit.DefaultMaxEntries.
 	MaxLogEntries int
 	// OnRequest, when set, sees every request log entry (an access log).
 	OnRequest func(simkit.Entry)
 }
 
-// Server is the simulator. It is an [http.Handler]; the embedded Kit adds
+// Server is the simulator. It is an http.Handler; the embedded Kit adds
 // Inject, ClearFaults, Requests, ResetLog, Calls and Count.
 type Server struct {
 	*simkit.Kit
@@ -89,6 +88,7 @@ type Server struct {
 
 	mu          sync.Mutex
 	users       map[int]*User
+	byName      map[string][]int // local users' ids by foldKey(UserName): see index.go
 	nextID      int
 	groups      map[int]*Group // Members unused: see memberships
 	memberships map[membership]bool
@@ -214,7 +214,7 @@ func (s *Server) PutUser(u User) User {
 		u.UserID = s.nextID
 	}
 	s.nextID = max(s.nextID, u.UserID+1)
-	s.users[u.UserID] = &u
+	s.store(&u)
 	return u
 }
 
@@ -232,19 +232,26 @@ func (s *Server) Users() []User {
 	return simkit.Rows(s.users, nil)
 }
 
-// find returns the users GET Users?username=q would return.
+// find returns the users GET Users?username=q would return, ordered by
+// UserID: local users from the name index, directory users (only a name
+// with \ or @ can find one) by a scan.
 func (s *Server) find(q string) []User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Match first, then sort the few matches: a search must not copy and
-	// sort every user (the simulator serves benchmarks with many).
-	var out []User
-	for _, u := range s.users {
-		if u.matches(q) {
-			out = append(out, *u)
+	ids := slices.Clone(s.byName[foldKey(q)])
+	if strings.ContainsAny(q, `\@`) {
+		for id, u := range s.users {
+			if u.IsDirectory() && u.matches(q) {
+				ids = append(ids, id)
+			}
 		}
 	}
-	slices.SortFunc(out, func(a, b User) int { return cmp.Compare(a.UserID, b.UserID) })
+	slices.Sort(ids)
+	out := make([]User, 0, len(ids))
+	for _, id := range ids {
+		u, _ := simkit.Row(s.users, id, nil)
+		out = append(out, u)
+	}
 	return out
 }
 

@@ -156,7 +156,7 @@ func (s *Server) replaceUser(u User) (User, string) {
 			return User{}, fmt.Sprintf("A user named %s already exists.", u.UserName)
 		}
 	}
-	s.users[u.UserID] = &u
+	s.store(&u)
 	return u, ""
 }
 
