@@ -94,7 +94,8 @@ func TestUnhealableSafetyCheckIsDeadLettered(t *testing.T) {
 	if n := p.BI.Count(quarantineRoute); n != 0 {
 		t.Fatalf("%d quarantine calls without a safety check", n)
 	}
-	dead := quelltest.StreamMsgs(t, p.NATS.JS, events.StreamDLQ, "quell.dlq.execute")
+	// The failed result is published before the message is dead-lettered.
+	dead := waitDeadLetters(t, p.NATS.JS, "quell.dlq.execute", 10*time.Second, "the dead letter")
 	if len(dead) != 1 || !strings.Contains(dead[0].Header.Get(dlq.HeaderReason), "safety check") {
 		t.Fatalf("DLQ %d entries", len(dead))
 	}
