@@ -220,6 +220,12 @@ const casAttempts = 8
 // later message: results and requests of one action may be indexed out of
 // order (two replicas, a redelivery), and the latest must win.
 func (ix *Indexer) putMax(ctx context.Context, key string, seq uint64, val []byte) error {
+	// Most keys are new (an action's first request, its first result):
+	// create first, one round trip, and read only when the key exists.
+	_, err := ix.kv.Create(ctx, key, val)
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return err
+	}
 	for range casAttempts {
 		e, err := ix.kv.Get(ctx, key)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
