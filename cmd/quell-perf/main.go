@@ -52,6 +52,7 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("quell-perf", flag.ContinueOnError)
 	scenario := fs.String("scenario", "all", "scenario to run: "+strings.Join(perf.Scenarios, ", ")+" or all (comma-separated list allowed)")
 	fs.StringVar(&o.RunDir, "run-dir", "", "directory for binaries, data and logs (default: a new temporary directory, removed at the end)")
+	fs.StringVar(&o.Src, "src", "", "build ingest, worker and quellctl from this checkout (e.g. a worktree of an earlier commit) to compare before and after")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the run directory (NATS stores, configurations, logs)")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "ingest: measured load per run, implementation and concurrency")
 	fs.DurationVar(&o.Warmup, "warmup", time.Second, "ingest: unmeasured load before each measurement")

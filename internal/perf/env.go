@@ -23,13 +23,22 @@ var Binaries = []string{"ingest", "worker", "pamsim", "quellctl", "nats-server"}
 
 // Build compiles the real binaries, and a nats-server from the module
 // version in go.mod, into binDir (as internal/chaos does). It runs in the
-// module's root.
-func Build(ctx context.Context, binDir string) error {
-	for _, args := range [][]string{
-		{"build", "-o", binDir + "/", "./cmd/ingest", "./cmd/worker", "./cmd/pamsim", "./cmd/quellctl"},
-		{"build", "-o", filepath.Join(binDir, "nats-server"), "github.com/nats-io/nats-server/v2"},
+// module's root. With src set, ingest, worker and quellctl are built from
+// that checkout instead (an earlier commit, to compare before and after
+// with the same harness, simulators and nats-server).
+func Build(ctx context.Context, binDir, src string) error {
+	quell := []string{"build", "-o", binDir + "/", "./cmd/ingest", "./cmd/worker", "./cmd/quellctl"}
+	for _, b := range []struct {
+		dir  string
+		args []string
+	}{
+		{src, quell},
+		{"", []string{"build", "-o", binDir + "/", "./cmd/pamsim"}},
+		{"", []string{"build", "-o", filepath.Join(binDir, "nats-server"), "github.com/nats-io/nats-server/v2"}},
 	} {
+		args := b.args
 		cmd := exec.CommandContext(ctx, "go", args...)
+		cmd.Dir = b.dir
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("go %s: %w", strings.Join(args, " "), err)

@@ -17,6 +17,9 @@ type Options struct {
 	RunDir string
 	// Keep leaves the scenario directories (NATS stores, logs) in place.
 	Keep bool
+	// Src, if set, is the checkout ingest, worker and quellctl are built
+	// from (the simulators and nats-server always come from this one).
+	Src string
 
 	// Ingest scenario: closed-loop load at each of Conc for Duration after
 	// Warmup, Runs times, Quell and the baseline alternately.

@@ -29,7 +29,7 @@ func Run(ctx context.Context, o *Options, scenarios []string) error {
 	}
 	binDir := filepath.Join(o.RunDir, "bin")
 	o.Log("building binaries into %s", binDir)
-	if err := Build(ctx, binDir); err != nil {
+	if err := Build(ctx, binDir, o.Src); err != nil {
 		return err
 	}
 	r := &Runner{o: o}
