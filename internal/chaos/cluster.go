@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/quell-dev/quell/internal/childproc"
 )
 
 // Node is one nats-server of the cluster.
@@ -19,7 +21,7 @@ type Node struct {
 	Port    int // client
 	Monitor int // HTTP monitoring
 	Route   int // cluster
-	Proc    *Proc
+	Proc    *childproc.Proc
 }
 
 // ClientURL is where clients connect to this node.
@@ -49,8 +51,8 @@ func (c *Cluster) Node(name string) *Node {
 	return nil
 }
 
-func startCluster(ctx context.Context, runDir, bin string, procs *Procs) (*Cluster, error) {
-	ports, err := freePorts(9)
+func startCluster(ctx context.Context, runDir, bin string, procs *childproc.Procs) (*Cluster, error) {
+	ports, err := childproc.FreePorts(9)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +65,8 @@ func startCluster(ctx context.Context, runDir, bin string, procs *Procs) (*Clust
 		if err != nil {
 			return nil, err
 		}
-		n.Proc = procs.add(newProc(runDir, "nats-"+n.Name, bin, []string{"-c", conf}, nil))
-		if err := n.Proc.Start(); err != nil {
+		n.Proc = procs.New("nats-"+n.Name, bin, []string{"-c", conf}, nil)
+		if _, err := n.Proc.Start(); err != nil {
 			return nil, err
 		}
 	}

@@ -13,17 +13,18 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/quell-dev/quell/internal/childproc"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
 // Env is everything a run started.
 type Env struct {
 	Opts    Options
-	Procs   *Procs
+	Procs   *childproc.Procs
 	Cluster *Cluster
-	Ingests []*Proc
-	Workers []*Proc
-	PamSim  *Proc
+	Ingests []*childproc.Proc
+	Workers []*childproc.Proc
+	PamSim  *childproc.Proc
 	// IngestURLs and WorkerURLs are the services' base URLs.
 	IngestURLs []string
 	WorkerURLs []string
@@ -35,7 +36,7 @@ type Env struct {
 }
 
 // proc returns the named ingest or worker and its /readyz URL.
-func (e *Env) proc(name string) (*Proc, string) {
+func (e *Env) proc(name string) (*childproc.Proc, string) {
 	var i int
 	if _, err := fmt.Sscanf(name, "worker-%d", &i); err == nil {
 		return e.Workers[i-1], e.WorkerURLs[i-1] + "/readyz"
@@ -90,8 +91,11 @@ func Start(ctx context.Context, o Options, logf func(string, ...any)) (*Env, err
 	if err := build(ctx, o.RunDir); err != nil {
 		return nil, err
 	}
-	e := &Env{Opts: o, Procs: &Procs{}, Sims: map[string]SimAdmin{}}
-	var err error
+	procs, err := childproc.NewProcs(o.RunDir)
+	if err != nil {
+		return nil, err
+	}
+	e := &Env{Opts: o, Procs: procs, Sims: map[string]SimAdmin{}}
 	logf("starting a 3-node JetStream cluster")
 	if e.Cluster, err = startCluster(ctx, o.RunDir, filepath.Join(o.RunDir, bin, "nats-server"), e.Procs); err != nil {
 		return e, err
@@ -119,7 +123,7 @@ func (e *Env) writeSecret(name, v string) (string, error) {
 }
 
 func (e *Env) startSims(ctx context.Context) error {
-	ports, err := freePorts(3)
+	ports, err := childproc.FreePorts(3)
 	if err != nil {
 		return err
 	}
@@ -133,8 +137,8 @@ func (e *Env) startSims(ctx context.Context) error {
 		"-listen", fmt.Sprintf("127.0.0.1:%d", ports[0]), "-beyondinsight-api-key-file", e.etc("bi-key"), "-beyondinsight-runas", "quell-svc",
 		"-commvault-listen", fmt.Sprintf("127.0.0.1:%d", ports[1]), "-commvault-password-file", e.etc("cv-password"),
 		"-threadfix-listen", fmt.Sprintf("127.0.0.1:%d", ports[2]), "-threadfix-api-key-file", e.etc("tf-key")}
-	e.PamSim = e.Procs.add(newProc(e.Opts.RunDir, "pamsim", filepath.Join(e.Opts.RunDir, bin, "pamsim"), args, nil))
-	if err := e.PamSim.Start(); err != nil {
+	e.PamSim = e.Procs.New("pamsim", filepath.Join(e.Opts.RunDir, bin, "pamsim"), args, nil)
+	if _, err := e.PamSim.Start(); err != nil {
 		return err
 	}
 	for i, name := range []string{"bi", "cv", "tf"} {
@@ -156,7 +160,7 @@ func (e *Env) startQuell(ctx context.Context, logf func(string, ...any)) error {
 	if _, err := e.writeSecret("api-token", e.Token); err != nil {
 		return err
 	}
-	ports, err := freePorts(5)
+	ports, err := childproc.FreePorts(5)
 	if err != nil {
 		return err
 	}
@@ -177,8 +181,8 @@ func (e *Env) startQuell(ctx context.Context, logf func(string, ...any)) error {
 		e.WorkerURLs = append(e.WorkerURLs, fmt.Sprintf("http://127.0.0.1:%d", ports[2+i]))
 	}
 	// Workers first: they create the streams at R3 and the consumers.
-	for i, p := range append(append([]*Proc{}, e.Workers...), e.Ingests...) {
-		if err := p.Start(); err != nil {
+	for i, p := range append(append([]*childproc.Proc{}, e.Workers...), e.Ingests...) {
+		if _, err := p.Start(); err != nil {
 			return err
 		}
 		urls := append(append([]string{}, e.WorkerURLs...), e.IngestURLs...)
@@ -190,13 +194,13 @@ func (e *Env) startQuell(ctx context.Context, logf func(string, ...any)) error {
 	return nil
 }
 
-func (e *Env) quellProc(name, program string, port int) (*Proc, error) {
+func (e *Env) quellProc(name, program string, port int) (*childproc.Proc, error) {
 	path := e.etc(name + ".yaml")
 	if err := os.WriteFile(path, []byte(e.config(port)), 0o600); err != nil {
 		return nil, err
 	}
-	return e.Procs.add(newProc(e.Opts.RunDir, name, filepath.Join(e.Opts.RunDir, bin, program), nil,
-		[]string{"QUELL_CONFIG=" + path, "OTEL_SDK_DISABLED=true"})), nil
+	return e.Procs.New(name, filepath.Join(e.Opts.RunDir, bin, program), nil,
+		[]string{"QUELL_CONFIG=" + path, "OTEL_SDK_DISABLED=true"}), nil
 }
 
 // Close stops every process and the suite's own NATS connection.

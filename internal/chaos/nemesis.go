@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/quell-dev/quell/internal/childproc"
 	"github.com/quell-dev/quell/internal/clock"
 )
 
@@ -164,10 +165,10 @@ func (n *Nemesis) apply(ctx context.Context, f *Fault) error {
 		p.Kill()
 		clock.Sleep(ctx, f.Hold)
 		f.End = time.Now()
-		if err := p.Start(); err != nil {
+		if _, err := p.Start(); err != nil {
 			return err
 		}
-		return n.recover(ctx, f, func(c context.Context) bool { return httpOK(c, ready) })
+		return n.recover(ctx, f, func(c context.Context) bool { return childproc.HTTPOK(c, ready) })
 	case "pause-worker":
 		p, ready := e.proc(f.Victim)
 		f.Hit = f.Victim
@@ -179,7 +180,7 @@ func (n *Nemesis) apply(ctx context.Context, f *Fault) error {
 		if err := p.Signal(syscall.SIGCONT); err != nil {
 			return err
 		}
-		return n.recover(ctx, f, func(c context.Context) bool { return httpOK(c, ready) })
+		return n.recover(ctx, f, func(c context.Context) bool { return childproc.HTTPOK(c, ready) })
 	case "kill-nats":
 		node := e.resolveNode(ctx, f.Victim)
 		if node == nil {
@@ -189,10 +190,10 @@ func (n *Nemesis) apply(ctx context.Context, f *Fault) error {
 		node.Proc.Kill()
 		clock.Sleep(ctx, f.Hold)
 		f.End = time.Now()
-		if err := node.Proc.Start(); err != nil {
+		if _, err := node.Proc.Start(); err != nil {
 			return err
 		}
-		return n.recover(ctx, f, func(c context.Context) bool { return httpOK(c, node.healthURL()) })
+		return n.recover(ctx, f, func(c context.Context) bool { return childproc.HTTPOK(c, node.healthURL()) })
 	default:
 		return n.targetFault(ctx, f)
 	}

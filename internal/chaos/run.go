@@ -57,9 +57,9 @@ func Run(ctx context.Context, o Options, out io.Writer) (bool, error) {
 	if err := drain(ctx, env, o.Drain); err != nil {
 		logf("drain: %v", err)
 	}
-	for _, p := range env.Procs.list {
+	for _, p := range env.Procs.All() {
 		if !p.Running() {
-			logf("WARNING: %s is not running (exited on its own?); see %s", p.Name, p.log)
+			logf("WARNING: %s is not running (exited on its own?); see %s", p.Name, p.Log())
 		}
 	}
 	obs, err := collect(ctx, env)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quell-dev/quell/internal/childproc"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -49,7 +50,7 @@ func (r *Runner) Backlog(ctx context.Context) (err error) {
 
 	via := fmt.Sprintf("ingest (signed webhooks of %d alerts, %d senders)", o.BacklogBatch, o.BacklogConc)
 	o.Log("backlog: queueing %d alerts about %d users via %s", o.Backlog, users, via)
-	qprocs := map[string]*Proc{"ingest": e.Ingest, "nats": e.NATS}
+	qprocs := map[string]*childproc.Proc{"ingest": e.Ingest, "nats": e.NATS}
 	qsampler := StartSampler(qprocs, 100*time.Millisecond)
 	qcpu0 := cpuTimes(qprocs)
 	client := newClient(o.BacklogConc)
@@ -86,7 +87,7 @@ func (r *Runner) Backlog(ctx context.Context) (err error) {
 	o.Log("backlog: %d events stored in %s (%.0f/s)", stored, queueTime.Round(time.Millisecond), float64(o.Backlog)/queueTime.Seconds())
 
 	want := uint64(o.Backlog * len(o.Targets))
-	procs := map[string]*Proc{"worker": e.Worker, "ingest": e.Ingest, "nats": e.NATS, "pamsim": e.Sim}
+	procs := map[string]*childproc.Proc{"worker": e.Worker, "ingest": e.Ingest, "nats": e.NATS, "pamsim": e.Sim}
 	cpu0 := cpuTimes(procs)
 	sampler := StartSampler(procs, 100*time.Millisecond)
 	wstart, wready, err := e.StartWorker(ctx)

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/quell-dev/quell/internal/childproc"
 	"github.com/quell-dev/quell/internal/secret"
 )
 
@@ -55,20 +55,20 @@ var webhookKey = secret.New("whsec_" + base64.StdEncoding.EncodeToString([]byte(
 type Env struct {
 	Opts  *Options
 	Dir   string
-	Procs *Procs
+	Procs *childproc.Procs
 
-	NATS    *Proc
+	NATS    *childproc.Proc
 	NATSURL string
 	NATSMon string // monitoring base URL
 	NC      *nats.Conn
 	JS      jetstream.JetStream
 
-	Sim     *Proc
+	Sim     *childproc.Proc
 	SimURLs map[string]string // by target name: base URL of its simulator
 
-	Ingest    *Proc
+	Ingest    *childproc.Proc
 	IngestURL string
-	Worker    *Proc
+	Worker    *childproc.Proc
 	WorkerURL string
 	// Config is the quell.yaml ingest and worker read.
 	Config string
@@ -83,7 +83,7 @@ func NewEnv(o *Options, name string) (*Env, error) {
 			return nil, err
 		}
 	}
-	procs, err := NewProcs(dir)
+	procs, err := childproc.NewProcs(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (e *Env) Close(ctx context.Context, err error) {
 // StartNATS starts a single JetStream nats-server with a file store and
 // connects quell-perf's own client to it.
 func (e *Env) StartNATS(ctx context.Context) error {
-	ports, err := freePorts(2)
+	ports, err := childproc.FreePorts(2)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ jetstream {
 // StartSim starts pamsim with a simulator for each target, holding users
 // generated users (u00001, ...) each; admin serves their effect logs.
 func (e *Env) StartSim(ctx context.Context, users int, admin bool) error {
-	ports, err := freePorts(3)
+	ports, err := childproc.FreePorts(3)
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func (e *Env) ensureConfig() error {
 	if e.Config != "" {
 		return nil
 	}
-	ports, err := freePorts(2)
+	ports, err := childproc.FreePorts(2)
 	if err != nil {
 		return err
 	}
@@ -277,40 +277,17 @@ func (e *Env) ensureConfig() error {
 	return err
 }
 
-// freePorts reserves n distinct free loopback ports (released before use,
-// as internal/chaos does).
-func freePorts(n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			_ = l.Close()
-		}
-	}()
-	var out []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("free port: %w", err)
-		}
-		ls = append(ls, l)
-		out = append(out, l.Addr().(*net.TCPAddr).Port)
-	}
-	return out, nil
-}
-
 // readyPoll is how often WaitReady asks: fine enough to time start-ups of
 // tens of milliseconds.
 const readyPoll = 2 * time.Millisecond
 
-var probe = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-
 // WaitReady polls url until it answers 200 and returns when it did; it
 // fails at once should p exit meanwhile.
-func WaitReady(ctx context.Context, p *Proc, url string, timeout time.Duration) (time.Time, error) {
+func WaitReady(ctx context.Context, p *childproc.Proc, url string, timeout time.Duration) (time.Time, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for {
-		if httpOK(ctx, url) {
+		if childproc.HTTPOK(ctx, url) {
 			return time.Now(), nil
 		}
 		select {
@@ -324,7 +301,7 @@ func WaitReady(ctx context.Context, p *Proc, url string, timeout time.Duration) 
 	}
 }
 
-func waitListening(ctx context.Context, p *Proc, addr string, timeout time.Duration) error {
+func waitListening(ctx context.Context, p *childproc.Proc, addr string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for {
@@ -340,17 +317,4 @@ func waitListening(ctx context.Context, p *Proc, addr string, timeout time.Durat
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-func httpOK(ctx context.Context, url string) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return false
-	}
-	resp, err := probe.Do(req)
-	if err != nil {
-		return false
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
 }

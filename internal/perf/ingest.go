@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/quell-dev/quell/internal/childproc"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -37,7 +38,7 @@ func (r *Runner) Ingest(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	ports, err := freePorts(1)
+	ports, err := childproc.FreePorts(1)
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func (r *Runner) Ingest(ctx context.Context) (err error) {
 	}
 	impls := []struct {
 		name, url string
-		server    *Proc
+		server    *childproc.Proc
 	}{{"quell", e.IngestURL + "/v1/webhooks/siem", e.Ingest}, {"baseline", baseURL + "/", base}}
 	maxConc := 0
 	for _, c := range o.Conc {
@@ -86,7 +87,7 @@ func (r *Runner) Ingest(ctx context.Context) (err error) {
 				if err := r.waitIndexed(ctx, e); err != nil {
 					return err
 				}
-				procs := map[string]*Proc{"server": im.server, "nats": e.NATS}
+				procs := map[string]*childproc.Proc{"server": im.server, "nats": e.NATS}
 				all0 := cpuTimes(procs)
 				var cpu0, cpu1 map[string]time.Duration
 				res := ClosedLoop(ctx, client, im.url, fmt.Sprintf("perf-%s-c%d-r%d", im.name, c, i), c, o.Warmup, o.Duration,

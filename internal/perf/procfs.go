@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/quell-dev/quell/internal/childproc"
 )
 
 // Mem is what /proc/<pid>/status says about a process's memory, in bytes.
@@ -104,7 +106,7 @@ type Sample struct {
 // Sampler reads VmRSS of a set of processes every interval and, on Stop,
 // their VmHWM.
 type Sampler struct {
-	procs    map[string]*Proc
+	procs    map[string]*childproc.Proc
 	interval time.Duration
 	start    time.Time
 
@@ -116,7 +118,7 @@ type Sampler struct {
 }
 
 // StartSampler samples procs (by name) every interval until Stop.
-func StartSampler(procs map[string]*Proc, interval time.Duration) *Sampler {
+func StartSampler(procs map[string]*childproc.Proc, interval time.Duration) *Sampler {
 	s := &Sampler{procs: procs, interval: interval, start: time.Now(), hwm: map[string]int64{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go s.run()

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/quell-dev/quell/internal/childproc"
 )
 
 // Runner runs scenarios and prints their result lines.
@@ -115,7 +117,7 @@ func loadAvg() string {
 }
 
 // cpuTimes reads each process's CPU time; "client" is quell-perf itself.
-func cpuTimes(procs map[string]*Proc) map[string]time.Duration {
+func cpuTimes(procs map[string]*childproc.Proc) map[string]time.Duration {
 	out := map[string]time.Duration{}
 	if d, err := ReadCPU(os.Getpid()); err == nil {
 		out["client"] = d

@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/quell-dev/quell/internal/childproc"
 )
 
 // startCase is one program whose start-up is timed.
 type startCase struct {
 	name string
-	proc *Proc
+	proc *childproc.Proc
 	// ready is the URL that answers 200 once the program is ready; empty
 	// for a command, which is done when it exits (status 0).
 	ready string
@@ -36,7 +38,7 @@ func (r *Runner) Startup(ctx context.Context) (err error) {
 	if err := e.StartNATS(ctx); err != nil {
 		return err
 	}
-	ports, err := freePorts(5)
+	ports, err := childproc.FreePorts(5)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quell-dev/quell/internal/childproc"
 	"github.com/quell-dev/quell/internal/events"
 )
 
@@ -95,7 +96,7 @@ func (r *Runner) Storm(ctx context.Context) (err error) {
 	if _, _, err := e.StartWorker(ctx); err != nil {
 		return err
 	}
-	procs := map[string]*Proc{"worker": e.Worker, "ingest": e.Ingest, "nats": e.NATS, "pamsim": e.Sim}
+	procs := map[string]*childproc.Proc{"worker": e.Worker, "ingest": e.Ingest, "nats": e.NATS, "pamsim": e.Sim}
 	sampler := StartSampler(procs, 100*time.Millisecond)
 	cpu0 := cpuTimes(procs)
 	client := newClient(o.StormConc)

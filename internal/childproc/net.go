@@ -1,4 +1,4 @@
-package chaos
+package childproc
 
 import (
 	"context"
@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// freePorts reserves n distinct free loopback ports. They are released
+// FreePorts reserves n distinct free loopback ports. They are released
 // before use, so another process could take one meanwhile; on a test
 // machine that is rare enough.
-func freePorts(n int) ([]int, error) {
+func FreePorts(n int) ([]int, error) {
 	var ls []net.Listener
 	defer func() {
 		for _, l := range ls {
@@ -30,9 +30,10 @@ func freePorts(n int) ([]int, error) {
 	return out, nil
 }
 
-var probe = &http.Client{Timeout: 2 * time.Second}
+var probe = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 
-func httpOK(ctx context.Context, url string) bool {
+// HTTPOK reports whether url answers 200 to a GET.
+func HTTPOK(ctx context.Context, url string) bool {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return false

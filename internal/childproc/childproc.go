@@ -1,4 +1,9 @@
-package perf
+// Package childproc runs the real programs of the process-level suites
+// (cmd/quell-chaos, cmd/quell-perf) as child processes: started with their
+// own log file, signalled, paused, and stopped together; only processes
+// started here are ever signalled. It also finds free loopback ports and
+// polls readiness endpoints.
+package childproc
 
 import (
 	"fmt"
@@ -10,7 +15,7 @@ import (
 	"time"
 )
 
-// Proc is one process a scenario started. Its output goes to
+// Proc is one process a run started, restartable with the same command. Its output goes to
 // <run dir>/logs/<name>.log, appended across restarts.
 type Proc struct {
 	Name string
@@ -25,6 +30,7 @@ type Proc struct {
 	started time.Time
 	exited  time.Time
 	err     error
+	stopped bool // SIGSTOPped
 }
 
 // Start starts the process (again) and returns the moment just before the
@@ -36,12 +42,12 @@ func (p *Proc) Start() (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%s log: %w", p.Name, err)
 	}
-	fmt.Fprintf(f, "\n==== quell-perf: start %s at %s\n", p.Name, time.Now().UTC().Format(time.RFC3339Nano))
+	fmt.Fprintf(f, "\n==== start %s at %s\n", p.Name, time.Now().UTC().Format(time.RFC3339Nano))
 	cmd := exec.Command(p.bin, p.args...)
 	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = f, f
-	// Its own process group, so a Ctrl-C reaches only quell-perf, which then
-	// stops its children itself; and killed should quell-perf die first.
+	// Its own process group, so a Ctrl-C reaches only the suite, which then
+	// stops its children itself; and killed should the suite die first.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -58,7 +64,7 @@ func (p *Proc) Start() (time.Time, error) {
 		p.mu.Unlock()
 		close(done)
 	}()
-	p.cmd, p.done, p.started = cmd, done, start
+	p.cmd, p.done, p.started, p.stopped = cmd, done, start, false
 	return start, nil
 }
 
@@ -105,11 +111,40 @@ func (p *Proc) Exit() (time.Time, error) {
 	return p.exited, p.err
 }
 
-// Terminate sends SIGTERM and waits up to grace before SIGKILL; it returns
-// once the process is gone.
-func (p *Proc) Terminate(grace time.Duration) {
+// Signal sends sig to the process, if it was started; SIGSTOP and SIGCONT
+// are remembered, so Terminate can wake a paused process first.
+func (p *Proc) Signal(sig syscall.Signal) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil || p.cmd.Process == nil {
+		return fmt.Errorf("%s: not started", p.Name)
+	}
+	switch sig {
+	case syscall.SIGSTOP:
+		p.stopped = true
+	case syscall.SIGCONT:
+		p.stopped = false
+	}
+	return p.cmd.Process.Signal(sig)
+}
+
+// Kill sends SIGKILL and waits for the process to be gone.
+func (p *Proc) Kill() {
 	p.mu.Lock()
 	cmd, done := p.cmd, p.done
+	p.mu.Unlock()
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	<-done
+}
+
+// Terminate sends SIGTERM (after SIGCONT, should it be paused) and waits
+// up to grace before SIGKILL; it returns once the process is gone.
+func (p *Proc) Terminate(grace time.Duration) {
+	p.mu.Lock()
+	cmd, done, stopped := p.cmd, p.done, p.stopped
 	p.mu.Unlock()
 	if cmd == nil || cmd.Process == nil {
 		return
@@ -119,12 +154,14 @@ func (p *Proc) Terminate(grace time.Duration) {
 		return
 	default:
 	}
+	if stopped {
+		_ = cmd.Process.Signal(syscall.SIGCONT)
+	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-done:
 	case <-time.After(grace):
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		<-done
+		p.Kill()
 	}
 }
 
@@ -163,4 +200,11 @@ func (ps *Procs) StopAll(grace time.Duration) {
 	for i := len(list) - 1; i >= 0; i-- {
 		list[i].Terminate(grace)
 	}
+}
+
+// All is every registered process, in the order registered.
+func (ps *Procs) All() []*Proc {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return append([]*Proc(nil), ps.list...)
 }
