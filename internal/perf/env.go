@@ -36,12 +36,11 @@ func Build(ctx context.Context, binDir, src string) error {
 		{"", []string{"build", "-o", binDir + "/", "./cmd/pamsim"}},
 		{"", []string{"build", "-o", filepath.Join(binDir, "nats-server"), "github.com/nats-io/nats-server/v2"}},
 	} {
-		args := b.args
-		cmd := exec.CommandContext(ctx, "go", args...)
+		cmd := exec.CommandContext(ctx, "go", b.args...)
 		cmd.Dir = b.dir
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
+			return fmt.Errorf("go %s: %w", strings.Join(b.args, " "), err)
 		}
 	}
 	return nil
